@@ -1,0 +1,87 @@
+package io.mtrec.model.metrics;
+
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+
+/** Root-mean-square error and mean absolute error over the last {@code window} predictions. */
+public final class WindowedRegressionMetrics {
+    private final float[] errors;
+    private int next;
+    private int size;
+    private long total;
+
+    public WindowedRegressionMetrics(int window) {
+        if (window < 1) {
+            throw new IllegalArgumentException("window must be >= 1, got " + window);
+        }
+        this.errors = new float[window];
+    }
+
+    /** Records one prediction made before its target was learned from. */
+    public void add(double prediction, double target) {
+        errors[next] = (float) (prediction - target);
+        next = (next + 1) % errors.length;
+        if (size < errors.length) {
+            size++;
+        }
+        total++;
+    }
+
+    public int size() {
+        return size;
+    }
+
+    public long total() {
+        return total;
+    }
+
+    public int window() {
+        return errors.length;
+    }
+
+    /** RMSE over the window; NaN when empty. */
+    public double rmse() {
+        if (size == 0) {
+            return Double.NaN;
+        }
+        double sum = 0;
+        for (int i = 0; i < size; i++) {
+            sum += (double) errors[i] * errors[i];
+        }
+        return Math.sqrt(sum / size);
+    }
+
+    /** Mean absolute error over the window; NaN when empty. */
+    public double mae() {
+        if (size == 0) {
+            return Double.NaN;
+        }
+        double sum = 0;
+        for (int i = 0; i < size; i++) {
+            sum += Math.abs(errors[i]);
+        }
+        return sum / size;
+    }
+
+    public void writeTo(DataOutput out) throws IOException {
+        out.writeInt(errors.length);
+        out.writeInt(next);
+        out.writeInt(size);
+        out.writeLong(total);
+        for (int i = 0; i < size; i++) {
+            out.writeFloat(errors[i]);
+        }
+    }
+
+    public static WindowedRegressionMetrics readFrom(DataInput in) throws IOException {
+        WindowedRegressionMetrics m = new WindowedRegressionMetrics(in.readInt());
+        m.next = in.readInt();
+        m.size = in.readInt();
+        m.total = in.readLong();
+        for (int i = 0; i < m.size; i++) {
+            m.errors[i] = in.readFloat();
+        }
+        return m;
+    }
+}

@@ -1,0 +1,142 @@
+package io.mtrec.schemas.serde;
+
+import org.apache.avro.AvroRuntimeException;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaNormalization;
+import org.apache.avro.message.BadHeaderException;
+import org.apache.avro.message.BinaryMessageDecoder;
+import org.apache.avro.message.BinaryMessageEncoder;
+import org.apache.avro.message.MissingSchemaException;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificRecord;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Avro single-object encoding of one record type: every message carries the 8-byte fingerprint of
+ * its writer's schema, so a reader can resolve any older writer schema it was told about.
+ *
+ * <p>Older writer schemas of a type are read from the classpath at {@code
+ * io/mtrec/schemas/history/<RecordName>.v<N>.avsc}; add a file there whenever a schema changes so
+ * the job keeps reading records written before the change. Instances are immutable and thread-safe.
+ */
+public final class AvroSerde<T extends SpecificRecord> {
+    private static final int MAX_HISTORY = 99;
+
+    private final Class<T> type;
+    private final Schema schema;
+    private final List<Schema> writerSchemas;
+    private final BinaryMessageEncoder<T> encoder;
+    private final BinaryMessageDecoder<T> decoder;
+
+    private AvroSerde(Class<T> type, List<Schema> writerSchemas) {
+        this.type = type;
+        SpecificData model = SpecificData.getForClass(type);
+        this.schema = model.getSchema(type);
+        this.writerSchemas = List.copyOf(writerSchemas);
+        this.encoder = new BinaryMessageEncoder<>(model, schema);
+        this.decoder = new BinaryMessageDecoder<>(model, schema);
+        for (Schema writer : this.writerSchemas) {
+            decoder.addSchema(writer);
+        }
+    }
+
+    /** A serde for {@code type} that also reads every older schema in its history folder. */
+    public static <T extends SpecificRecord> AvroSerde<T> of(Class<T> type) {
+        return new AvroSerde<>(type, historyOf(type));
+    }
+
+    /** A copy that can also decode records written with {@code olderWriter}. */
+    public AvroSerde<T> withWriterSchema(Schema olderWriter) {
+        List<Schema> schemas = new ArrayList<>(writerSchemas);
+        schemas.add(Objects.requireNonNull(olderWriter, "olderWriter"));
+        return new AvroSerde<>(type, schemas);
+    }
+
+    public Class<T> type() {
+        return type;
+    }
+
+    public Schema schema() {
+        return schema;
+    }
+
+    /** The 64-bit Rabin fingerprint of the current schema, as written in each message header. */
+    public long fingerprint() {
+        return SchemaNormalization.parsingFingerprint64(schema);
+    }
+
+    /** Older writer schemas this serde resolves, beside the current one. */
+    public List<Schema> writerSchemas() {
+        return writerSchemas;
+    }
+
+    public byte[] serialize(T record) {
+        try {
+            ByteBuffer buffer = encoder.encode(record);
+            byte[] bytes = new byte[buffer.remaining()];
+            buffer.get(bytes);
+            return bytes;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot encode " + type.getSimpleName(), e);
+        }
+    }
+
+    /**
+     * Decodes one single-object-encoded record.
+     *
+     * @throws RecordDecodingException when the bytes are not a single-object message, carry an
+     *     unknown schema fingerprint, or do not decode under their writer's schema
+     */
+    public T deserialize(byte[] bytes) throws RecordDecodingException {
+        if (bytes == null || bytes.length == 0) {
+            throw new RecordDecodingException(
+                    RecordDecodingException.Reason.NOT_SINGLE_OBJECT,
+                    "empty payload, expected an Avro single-object " + type.getSimpleName(),
+                    null);
+        }
+        try {
+            return decoder.decode(bytes);
+        } catch (MissingSchemaException e) {
+            throw new RecordDecodingException(
+                    RecordDecodingException.Reason.UNKNOWN_SCHEMA,
+                    "unknown schema fingerprint, not a known version of "
+                            + type.getSimpleName()
+                            + ": "
+                            + e.getMessage(),
+                    e);
+        } catch (BadHeaderException e) {
+            throw new RecordDecodingException(
+                    RecordDecodingException.Reason.NOT_SINGLE_OBJECT,
+                    "not an Avro single-object message (" + e.getMessage() + ")",
+                    e);
+        } catch (IOException | AvroRuntimeException | IndexOutOfBoundsException e) {
+            throw new RecordDecodingException(
+                    RecordDecodingException.Reason.CORRUPT_BODY,
+                    "corrupt " + type.getSimpleName() + " body: " + e,
+                    e);
+        }
+    }
+
+    private static List<Schema> historyOf(Class<?> type) {
+        List<Schema> history = new ArrayList<>();
+        String name = type.getSimpleName();
+        for (int n = 1; n <= MAX_HISTORY; n++) {
+            String resource = "/io/mtrec/schemas/history/" + name + ".v" + n + ".avsc";
+            try (InputStream in = AvroSerde.class.getResourceAsStream(resource)) {
+                if (in != null) {
+                    history.add(new Schema.Parser().parse(in));
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot read schema history " + resource, e);
+            }
+        }
+        return history;
+    }
+}

@@ -1,0 +1,85 @@
+package io.mtrec.flink;
+
+import io.mtrec.flink.config.JobConfig;
+import io.mtrec.flink.config.StartPosition;
+import io.mtrec.flink.sinks.KafkaSinks;
+import io.mtrec.flink.sinks.OutboundRecord;
+import io.mtrec.flink.sources.DecodeFunction;
+import io.mtrec.flink.sources.RawRecord;
+import io.mtrec.flink.sources.RawRecordDeserializationSchema;
+import io.mtrec.schemas.TopicKind;
+import io.mtrec.schemas.TopicRegistry;
+import java.util.List;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+/** The job's Kafka wiring: one source over the event topics and one sink per output topic. */
+public final class KafkaJobIO implements JobIO {
+    private final JobConfig config;
+    private final TopicRegistry topics;
+
+    public KafkaJobIO(JobConfig config) {
+        this.config = config;
+        this.topics = config.topics();
+    }
+
+    @Override
+    public DataStream<RawRecord> events(StreamExecutionEnvironment env) {
+        List<String> eventTopics =
+                DecodeFunction.EVENT_TOPICS.stream().map(topics::name).toList();
+        KafkaSourceBuilder<RawRecord> builder =
+                KafkaSource.<RawRecord>builder()
+                        .setBootstrapServers(config.get(JobConfig.BOOTSTRAP_SERVERS))
+                        .setGroupId(config.get(JobConfig.GROUP_ID))
+                        .setTopics(eventTopics)
+                        .setDeserializer(new RawRecordDeserializationSchema())
+                        .setStartingOffsets(startingOffsets(config.get(JobConfig.START)))
+                        .setProperty("partition.discovery.interval.ms", "10000");
+        if (config.get(JobConfig.BOUNDED)) {
+            builder.setBounded(OffsetsInitializer.latest());
+        }
+        return env.fromSource(builder.build(), WatermarkStrategy.noWatermarks(), "kafka-events")
+                .setParallelism(config.get(JobConfig.SOURCE_PARALLELISM))
+                .uid("kafka-events");
+    }
+
+    private static OffsetsInitializer startingOffsets(StartPosition start) {
+        return switch (start.mode()) {
+            case EARLIEST -> OffsetsInitializer.earliest();
+            case LATEST -> OffsetsInitializer.latest();
+            case COMMITTED -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
+            case TIMESTAMP -> OffsetsInitializer.timestamp(start.timestampMillis());
+        };
+    }
+
+    @Override
+    public Sink<OutboundRecord> scores() {
+        return sink(TopicKind.SCORES);
+    }
+
+    @Override
+    public Sink<OutboundRecord> snapshots() {
+        return sink(TopicKind.SNAPSHOTS);
+    }
+
+    @Override
+    public Sink<OutboundRecord> deadLetters() {
+        return sink(TopicKind.DEADLETTER);
+    }
+
+    private Sink<OutboundRecord> sink(TopicKind kind) {
+        DeliveryGuarantee guarantee = config.get(JobConfig.DELIVERY);
+        return KafkaSinks.create(
+                config.get(JobConfig.BOOTSTRAP_SERVERS),
+                topics.name(kind),
+                guarantee,
+                config.get(JobConfig.MODEL_ID));
+    }
+}

@@ -1,0 +1,253 @@
+package io.mtrec.flink.config;
+
+import static io.mtrec.flink.config.Setting.boolSetting;
+import static io.mtrec.flink.config.Setting.intSetting;
+import static io.mtrec.flink.config.Setting.longSetting;
+import static io.mtrec.flink.config.Setting.stringSetting;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.mtrec.model.config.ModelConfig;
+import io.mtrec.schemas.TopicKind;
+import io.mtrec.schemas.TopicRegistry;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+
+/**
+ * Every setting of the training job, declared once and validated at start-up. One object feeds
+ * the CLI, the job and the tests; {@code model.*} settings go to {@link ModelConfig}.
+ */
+public final class JobConfig {
+
+    public static final Setting<String> BOOTSTRAP_SERVERS =
+            new Setting<>(
+                    "bootstrap.servers",
+                    null,
+                    "a comma-separated list of host:port",
+                    "Kafka brokers to read events from and write scores and snapshots to.",
+                    Function.identity(),
+                    v -> v.matches("[^,\\s]+:\\d+(,[^,\\s]+:\\d+)*"));
+    public static final Setting<String> GROUP_ID =
+            stringSetting("group.id", "mtrec-trainer", "Kafka consumer group of the job.");
+    public static final Setting<StartPosition> START =
+            new Setting<>(
+                    "start",
+                    "earliest",
+                    "earliest, latest, committed, epoch millis or an ISO-8601 instant",
+                    "Where to start reading the event topics.",
+                    StartPosition::parse,
+                    v -> true);
+    public static final Setting<Boolean> BOUNDED =
+            boolSetting(
+                    "bounded",
+                    false,
+                    "Stop at the offsets found at start (backfill) instead of running forever.");
+    public static final Setting<Integer> BATCH_SIZE =
+            intSetting("batch.size", 512, 1, 1 << 16, "Events per mini-batch.");
+    public static final Setting<Long> BATCH_TIMEOUT_MS =
+            longSetting(
+                    "batch.timeout.ms",
+                    200,
+                    1,
+                    3_600_000,
+                    "A partial mini-batch is trained after waiting this long.");
+    public static final Setting<Integer> SCORES_TOP_K =
+            intSetting("scores.top.k", 10, 1, 1000, "Items per user in each score record.");
+    public static final Setting<Long> SCORES_FLUSH_INTERVAL_MS =
+            longSetting(
+                    "scores.flush.interval.ms",
+                    1000,
+                    1,
+                    3_600_000,
+                    "Users touched since the last flush get one fresh score record per interval.");
+    public static final Setting<Long> SNAPSHOT_INTERVAL_MS =
+            longSetting(
+                    "snapshot.interval.ms",
+                    10_000,
+                    1,
+                    86_400_000,
+                    "A model snapshot is published at most this often.");
+    public static final Setting<String> MODEL_ID =
+            stringSetting("model.id", "mtrec", "Name of the model in snapshot records.");
+    public static final Setting<Long> WATERMARK_OUT_OF_ORDERNESS_MS =
+            longSetting(
+                    "watermark.out.of.orderness.ms",
+                    5_000,
+                    0,
+                    86_400_000,
+                    "How late (event time) an event may arrive behind the newest one.");
+    public static final Setting<Long> CHECKPOINT_INTERVAL_MS =
+            longSetting(
+                    "checkpoint.interval.ms",
+                    10_000,
+                    0,
+                    86_400_000,
+                    "Checkpoint interval; 0 disables checkpoints.");
+    public static final Setting<DeliveryGuarantee> DELIVERY =
+            new Setting<>(
+                    "delivery.guarantee",
+                    "at-least-once",
+                    "at-least-once or exactly-once",
+                    "Kafka sink guarantee; exactly-once uses transactions committed on checkpoints.",
+                    s -> DeliveryGuarantee.valueOf(s.toUpperCase().replace('-', '_')),
+                    v -> v != DeliveryGuarantee.NONE);
+    public static final Setting<Integer> SOURCE_PARALLELISM =
+            intSetting("source.parallelism", 1, 1, 1024, "Parallel Kafka readers and decoders.");
+    public static final Setting<Integer> TRAINER_PARALLELISM =
+            intSetting(
+                    "trainer.parallelism",
+                    1,
+                    1,
+                    1024,
+                    "Parallel trainers (more than 1 needs parameter sync, not built yet).");
+
+    private static final Map<TopicKind, Setting<String>> TOPIC_SETTINGS = topicSettings();
+
+    /** All settings in documentation order. */
+    public static final List<Setting<?>> SETTINGS = allSettings();
+
+    private final Map<String, String> values;
+    private final ModelConfig model;
+
+    private JobConfig(Map<String, String> values, ModelConfig model) {
+        this.values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
+        this.model = model;
+    }
+
+    /**
+     * Builds a config from dotted settings ({@code batch.size}, {@code model.embedding.dim}, ...).
+     *
+     * @throws IllegalArgumentException naming the first unknown or invalid setting
+     */
+    public static JobConfig fromMap(Map<String, String> settings) {
+        Map<String, String> job = new LinkedHashMap<>();
+        Map<String, String> modelSettings = new LinkedHashMap<>();
+        Set<String> known = new java.util.HashSet<>();
+        SETTINGS.forEach(s -> known.add(s.name()));
+        for (Map.Entry<String, String> e : settings.entrySet()) {
+            String key = e.getKey();
+            if (known.contains(key)) {
+                job.put(key, e.getValue());
+            } else if (key.startsWith("model.")) {
+                modelSettings.put(key.substring("model.".length()), e.getValue());
+            } else {
+                throw new IllegalArgumentException(
+                        "unknown setting '" + key + "'; known settings: " + known + ", model.*");
+            }
+        }
+        for (Setting<?> s : SETTINGS) {
+            String text = job.getOrDefault(s.name(), s.defaultValue());
+            s.parse(text);
+            job.put(s.name(), text);
+        }
+        ModelConfig model = ModelConfig.fromMap(modelSettings);
+        JobConfig config = new JobConfig(job, model);
+        config.topics();
+        return config;
+    }
+
+    /**
+     * Reads a YAML file (nested maps are flattened with dots) and overlays {@code overrides}.
+     */
+    public static JobConfig fromYaml(Path file, Map<String, String> overrides) throws IOException {
+        Map<String, String> settings = new LinkedHashMap<>();
+        JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(Files.readString(file));
+        if (root != null && !root.isNull()) {
+            if (!root.isObject()) {
+                throw new IllegalArgumentException(
+                        "config file " + file + " must hold a map of settings");
+            }
+            flatten("", root, settings);
+        }
+        settings.putAll(overrides);
+        return fromMap(settings);
+    }
+
+    private static void flatten(String prefix, JsonNode node, Map<String, String> out) {
+        Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
+        while (fields.hasNext()) {
+            Map.Entry<String, JsonNode> f = fields.next();
+            String key = prefix.isEmpty() ? f.getKey() : prefix + "." + f.getKey();
+            if (f.getValue().isObject()) {
+                flatten(key, f.getValue(), out);
+            } else {
+                out.put(key, f.getValue().asText());
+            }
+        }
+    }
+
+    public <T> T get(Setting<T> setting) {
+        return setting.parse(values.get(setting.name()));
+    }
+
+    public ModelConfig model() {
+        return model;
+    }
+
+    /** Job settings as text, without the model's. */
+    public Map<String, String> values() {
+        return values;
+    }
+
+    /** A copy with some settings replaced. */
+    public JobConfig with(Map<String, String> overrides) {
+        Map<String, String> all = new LinkedHashMap<>(values);
+        model.toMap().forEach((k, v) -> all.put("model." + k, v));
+        all.putAll(overrides);
+        return fromMap(all);
+    }
+
+    public TopicRegistry topics() {
+        Map<TopicKind, String> names = new EnumMap<>(TopicKind.class);
+        TOPIC_SETTINGS.forEach((kind, s) -> names.put(kind, get(s)));
+        return TopicRegistry.withNames(names);
+    }
+
+    private static Map<TopicKind, Setting<String>> topicSettings() {
+        Map<TopicKind, Setting<String>> settings = new EnumMap<>(TopicKind.class);
+        for (TopicKind kind : TopicKind.values()) {
+            settings.put(
+                    kind,
+                    stringSetting(
+                            "topic." + kind.name().toLowerCase(),
+                            kind.defaultName(),
+                            "Name of the " + kind.name().toLowerCase() + " topic."));
+        }
+        return Collections.unmodifiableMap(settings);
+    }
+
+    private static List<Setting<?>> allSettings() {
+        List<Setting<?>> all =
+                new ArrayList<>(
+                        List.of(
+                                BOOTSTRAP_SERVERS,
+                                GROUP_ID,
+                                START,
+                                BOUNDED,
+                                BATCH_SIZE,
+                                BATCH_TIMEOUT_MS,
+                                SCORES_TOP_K,
+                                SCORES_FLUSH_INTERVAL_MS,
+                                SNAPSHOT_INTERVAL_MS,
+                                MODEL_ID,
+                                WATERMARK_OUT_OF_ORDERNESS_MS,
+                                CHECKPOINT_INTERVAL_MS,
+                                DELIVERY,
+                                SOURCE_PARALLELISM,
+                                TRAINER_PARALLELISM));
+        all.addAll(TOPIC_SETTINGS.values());
+        return Collections.unmodifiableList(all);
+    }
+}

@@ -1,0 +1,77 @@
+package io.mtrec.flink.metrics;
+
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.Metric;
+import org.apache.flink.metrics.MetricConfig;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.metrics.reporter.MetricReporter;
+
+/**
+ * A Flink metric reporter that keeps the job's {@code mtrec} metrics in this JVM, so the demo and
+ * the integration tests (which run a MiniCluster in-process) can read gauges and counters and
+ * wait on them instead of sleeping. Enable with {@link #configure}.
+ */
+public final class InProcessMetricsReporter implements MetricReporter {
+    private static final String GROUP = ".mtrec.";
+    private static final Map<String, Metric> METRICS = new ConcurrentHashMap<>();
+
+    /** Adds this reporter to a Flink configuration map. */
+    public static void configure(org.apache.flink.configuration.Configuration conf) {
+        conf.setString(
+                "metrics.reporter.inprocess.factory.class",
+                InProcessMetricsReporterFactory.class.getName());
+        conf.setString("metrics.reporter.inprocess.interval", "1 s");
+    }
+
+    @Override
+    public void open(MetricConfig config) {}
+
+    @Override
+    public void close() {}
+
+    @Override
+    public void notifyOfAddedMetric(Metric metric, String name, MetricGroup group) {
+        String id = group.getMetricIdentifier(name);
+        if (id.contains(GROUP)) {
+            METRICS.put(id, metric);
+        }
+    }
+
+    @Override
+    public void notifyOfRemovedMetric(Metric metric, String name, MetricGroup group) {
+        METRICS.remove(group.getMetricIdentifier(name), metric);
+    }
+
+    /** Sum of all counters named {@code mtrec.<name>} over every subtask; 0 when none. */
+    public static long counter(String name) {
+        long sum = 0;
+        for (Map.Entry<String, Metric> e : METRICS.entrySet()) {
+            if (e.getKey().endsWith(GROUP + name) && e.getValue() instanceof Counter c) {
+                sum += c.getCount();
+            }
+        }
+        return sum;
+    }
+
+    /** The numeric value of the first gauge named {@code mtrec.<name>}, if one is registered. */
+    public static OptionalDouble gauge(String name) {
+        for (Map.Entry<String, Metric> e : METRICS.entrySet()) {
+            if (e.getKey().endsWith(GROUP + name) && e.getValue() instanceof Gauge<?> g) {
+                Object value = g.getValue();
+                if (value instanceof Number n) {
+                    return OptionalDouble.of(n.doubleValue());
+                }
+            }
+        }
+        return OptionalDouble.empty();
+    }
+
+    /** Forgets every metric, e.g. between two jobs in one JVM. */
+    public static void reset() {
+        METRICS.clear();
+    }
+}

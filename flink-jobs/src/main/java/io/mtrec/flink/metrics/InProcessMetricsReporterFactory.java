@@ -1,0 +1,13 @@
+package io.mtrec.flink.metrics;
+
+import java.util.Properties;
+import org.apache.flink.metrics.reporter.MetricReporter;
+import org.apache.flink.metrics.reporter.MetricReporterFactory;
+
+/** Creates {@link InProcessMetricsReporter}s; found by Flink through the service loader. */
+public final class InProcessMetricsReporterFactory implements MetricReporterFactory {
+    @Override
+    public MetricReporter createMetricReporter(Properties properties) {
+        return new InProcessMetricsReporter();
+    }
+}

@@ -1,0 +1,95 @@
+package io.mtrec.flink.sources;
+
+import io.mtrec.flink.sinks.OutboundRecord;
+import io.mtrec.model.Interaction;
+import io.mtrec.model.events.EventMapper;
+import io.mtrec.model.events.InvalidEventException;
+import io.mtrec.schemas.DeadLetter;
+import io.mtrec.schemas.TopicKind;
+import io.mtrec.schemas.TopicRegistry;
+import io.mtrec.schemas.serde.AvroSerde;
+import io.mtrec.schemas.serde.RecordDecodingException;
+import java.nio.ByteBuffer;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * Decodes and validates raw event records. A record that does not decode or breaks a rule goes to
+ * the {@link #DEAD_LETTERS} side output with the reason and is counted in the {@code
+ * mtrec.deadLetters} metric; processing goes on.
+ */
+public final class DecodeFunction extends ProcessFunction<RawRecord, Interaction> {
+    private static final long serialVersionUID = 1L;
+
+    /** The topics this function decodes. */
+    public static final List<TopicKind> EVENT_TOPICS =
+            List.of(TopicKind.CLICKS, TopicKind.PURCHASES, TopicKind.RATINGS);
+
+    public static final OutputTag<OutboundRecord> DEAD_LETTERS =
+            new OutputTag<>("dead-letters", TypeInformation.of(OutboundRecord.class));
+
+    private final HashMap<String, TopicKind> eventTopics;
+    private final EventMapper mapper;
+    private transient Map<String, AvroSerde<?>> serdes;
+    private transient AvroSerde<DeadLetter> deadLetterSerde;
+    private transient Counter deadLetters;
+
+    /** Decodes the event topics of {@code topics} (clicks, purchases, ratings). */
+    public DecodeFunction(TopicRegistry topics, EventMapper mapper) {
+        this.eventTopics = new HashMap<>();
+        for (TopicKind kind : EVENT_TOPICS) {
+            eventTopics.put(topics.name(kind), kind);
+        }
+        this.mapper = mapper;
+    }
+
+    @Override
+    public void open(OpenContext context) {
+        serdes = new HashMap<>();
+        eventTopics.forEach((name, kind) -> serdes.put(name, AvroSerde.of(kind.valueType())));
+        deadLetterSerde = AvroSerde.of(DeadLetter.class);
+        deadLetters = getRuntimeContext().getMetricGroup().addGroup("mtrec").counter("deadLetters");
+    }
+
+    @Override
+    public void processElement(RawRecord raw, Context ctx, Collector<Interaction> out) {
+        AvroSerde<?> serde = serdes.get(raw.topic);
+        if (serde == null) {
+            deadLetter(raw, "record from unexpected topic " + raw.topic, ctx);
+            return;
+        }
+        SpecificRecord record;
+        try {
+            record = serde.deserialize(raw.value);
+        } catch (RecordDecodingException e) {
+            deadLetter(raw, e.reason() + ": " + e.getMessage(), ctx);
+            return;
+        }
+        try {
+            out.collect(mapper.toInteraction(record));
+        } catch (InvalidEventException e) {
+            deadLetter(raw, "INVALID: " + e.getMessage(), ctx);
+        }
+    }
+
+    private void deadLetter(RawRecord raw, String reason, Context ctx) {
+        deadLetters.inc();
+        DeadLetter letter =
+                DeadLetter.newBuilder()
+                        .setSourceTopic(raw.topic)
+                        .setPartition(raw.partition)
+                        .setOffset(raw.offset)
+                        .setError(reason)
+                        .setPayload(raw.value == null ? null : ByteBuffer.wrap(raw.value))
+                        .build();
+        ctx.output(DEAD_LETTERS, new OutboundRecord(raw.key, deadLetterSerde.serialize(letter)));
+    }
+}

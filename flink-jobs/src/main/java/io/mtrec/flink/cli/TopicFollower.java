@@ -48,14 +48,19 @@ public final class TopicFollower<T extends SpecificRecord> implements Runnable, 
         this.topic = topic;
     }
 
-    @Override
-    public void run() {
+    /** Assigns every partition of the topic and seeks to its beginning. */
+    public void assignFromBeginning() {
         List<TopicPartition> partitions =
                 consumer.partitionsFor(topic).stream()
                         .map((PartitionInfo p) -> new TopicPartition(p.topic(), p.partition()))
                         .toList();
         consumer.assign(partitions);
         consumer.seekToBeginning(partitions);
+    }
+
+    @Override
+    public void run() {
+        assignFromBeginning();
         while (!stopped) {
             pollOnce(Duration.ofMillis(200));
         }

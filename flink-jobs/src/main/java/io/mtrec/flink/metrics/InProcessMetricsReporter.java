@@ -19,6 +19,9 @@ public final class InProcessMetricsReporter implements MetricReporter {
     private static final String GROUP = ".mtrec.";
     private static final Map<String, Metric> METRICS = new ConcurrentHashMap<>();
 
+    /** Last values of counters whose task ended, so a finished job's counts stay readable. */
+    private static final Map<String, Long> RETIRED_COUNTS = new ConcurrentHashMap<>();
+
     /** Adds this reporter to a Flink configuration map. */
     public static void configure(org.apache.flink.configuration.Configuration conf) {
         conf.setString(
@@ -38,17 +41,30 @@ public final class InProcessMetricsReporter implements MetricReporter {
         String id = group.getMetricIdentifier(name);
         if (id.contains(GROUP)) {
             METRICS.put(id, metric);
+            // A restarted task registers the same id again and counts from its restored state.
+            RETIRED_COUNTS.remove(id);
         }
     }
 
     @Override
     public void notifyOfRemovedMetric(Metric metric, String name, MetricGroup group) {
-        METRICS.remove(group.getMetricIdentifier(name), metric);
+        String id = group.getMetricIdentifier(name);
+        if (METRICS.remove(id, metric) && metric instanceof Counter c) {
+            RETIRED_COUNTS.put(id, c.getCount());
+        }
     }
 
-    /** Sum of all counters named {@code mtrec.<name>} over every subtask; 0 when none. */
+    /**
+     * Sum of all counters named {@code mtrec.<name>} over every subtask, including the last
+     * values of subtasks that finished; 0 when none.
+     */
     public static long counter(String name) {
         long sum = 0;
+        for (Map.Entry<String, Long> e : RETIRED_COUNTS.entrySet()) {
+            if (e.getKey().endsWith(GROUP + name)) {
+                sum += e.getValue();
+            }
+        }
         for (Map.Entry<String, Metric> e : METRICS.entrySet()) {
             if (e.getKey().endsWith(GROUP + name) && e.getValue() instanceof Counter c) {
                 sum += c.getCount();
@@ -73,5 +89,6 @@ public final class InProcessMetricsReporter implements MetricReporter {
     /** Forgets every metric, e.g. between two jobs in one JVM. */
     public static void reset() {
         METRICS.clear();
+        RETIRED_COUNTS.clear();
     }
 }

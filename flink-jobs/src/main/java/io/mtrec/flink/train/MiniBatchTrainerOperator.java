@@ -133,9 +133,7 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
         batchOpenedAt = now;
         quality = learner.metrics();
         registerMetrics(getMetricGroup().addGroup("mtrec"));
-        if (!buffer.isEmpty() || !dirtyUsers.isEmpty()) {
-            scheduleTimer(now);
-        }
+        scheduleTimer(now);
     }
 
     private void registerMetrics(MetricGroup group) {
@@ -181,9 +179,7 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
             trainBatch();
         }
         publishIfDue(now);
-        if (!buffer.isEmpty() || !dirtyUsers.isEmpty()) {
-            scheduleTimer(now);
-        }
+        scheduleTimer(now);
     }
 
     @Override
@@ -207,14 +203,25 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
         dirtyState.update(new ArrayList<>(dirtyUsers));
     }
 
+    /**
+     * Keeps one processing-time timer pending while anything waits: a partial batch, dirty users
+     * to score, or a model version not yet snapshotted. An idle trainer holds no timer.
+     */
     private void scheduleTimer(long now) {
-        if (timerPending) {
+        boolean unsnapshotted = learner.version() > 0 && learner.version() != lastSnapshotVersion;
+        if (timerPending || (buffer.isEmpty() && dirtyUsers.isEmpty() && !unsnapshotted)) {
             return;
         }
-        long next =
-                Math.min(
-                        batchOpenedAt + settings.batchTimeoutMs(),
-                        lastFlush + settings.scoresFlushIntervalMs());
+        long next = Long.MAX_VALUE;
+        if (!buffer.isEmpty()) {
+            next = batchOpenedAt + settings.batchTimeoutMs();
+        }
+        if (!dirtyUsers.isEmpty()) {
+            next = Math.min(next, lastFlush + settings.scoresFlushIntervalMs());
+        }
+        if (unsnapshotted) {
+            next = Math.min(next, lastSnapshot + settings.snapshotIntervalMs());
+        }
         timerPending = true;
         getProcessingTimeService().registerTimer(Math.max(next, now + 1), this);
     }

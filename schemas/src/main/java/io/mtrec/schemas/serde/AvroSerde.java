@@ -16,18 +16,21 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Avro single-object encoding of one record type: every message carries the 8-byte fingerprint of
  * its writer's schema, so a reader can resolve any older writer schema it was told about.
  *
  * <p>Older writer schemas of a type are read from the classpath at {@code
- * io/mtrec/schemas/history/<RecordName>.v<N>.avsc}; add a file there whenever a schema changes so
- * the job keeps reading records written before the change. Instances are immutable and thread-safe.
+ * io/mtrec/schemas/history/<RecordName>.v<N>.avsc} (N = 1, 2, ... without gaps); add a file there
+ * whenever a schema changes so the job keeps reading records written before the change. Instances
+ * are immutable and thread-safe.
  */
 public final class AvroSerde<T extends SpecificRecord> {
-    private static final int MAX_HISTORY = 99;
+    private static final Map<Class<?>, AvroSerde<?>> SHARED = new ConcurrentHashMap<>();
 
     private final Class<T> type;
     private final Schema schema;
@@ -47,9 +50,14 @@ public final class AvroSerde<T extends SpecificRecord> {
         }
     }
 
-    /** A serde for {@code type} that also reads every older schema in its history folder. */
+    /**
+     * The serde for {@code type}, which also reads every older schema in its history folder. Serdes
+     * are immutable, so one instance per type is shared.
+     */
+    @SuppressWarnings("unchecked")
     public static <T extends SpecificRecord> AvroSerde<T> of(Class<T> type) {
-        return new AvroSerde<>(type, historyOf(type));
+        return (AvroSerde<T>)
+                SHARED.computeIfAbsent(type, t -> new AvroSerde<>(type, historyOf(type)));
     }
 
     /** A copy that can also decode records written with {@code olderWriter}. */
@@ -127,16 +135,17 @@ public final class AvroSerde<T extends SpecificRecord> {
     private static List<Schema> historyOf(Class<?> type) {
         List<Schema> history = new ArrayList<>();
         String name = type.getSimpleName();
-        for (int n = 1; n <= MAX_HISTORY; n++) {
+        // Versions are numbered from 1 without gaps; the first missing one ends the history.
+        for (int n = 1; ; n++) {
             String resource = "/io/mtrec/schemas/history/" + name + ".v" + n + ".avsc";
             try (InputStream in = AvroSerde.class.getResourceAsStream(resource)) {
-                if (in != null) {
-                    history.add(new Schema.Parser().parse(in));
+                if (in == null) {
+                    return history;
                 }
+                history.add(new Schema.Parser().parse(in));
             } catch (IOException e) {
                 throw new UncheckedIOException("Cannot read schema history " + resource, e);
             }
         }
-        return history;
     }
 }

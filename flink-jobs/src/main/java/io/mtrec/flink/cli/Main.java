@@ -1,0 +1,69 @@
+package io.mtrec.flink.cli;
+
+import io.mtrec.flink.config.JobConfig;
+import io.mtrec.flink.config.Setting;
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.Locale;
+
+/** The {@code ./mtrec} command line. */
+public final class Main {
+    private static final String USAGE =
+            """
+            usage: ./mtrec <command> [options]
+
+            commands:
+              demo       [--duration 60s] [--summary FILE] [--rate N] [--<setting> VALUE ...]
+                         Kafka broker in-process + local Flink + synthetic events, live metrics.
+              generate   --bootstrap-servers HOST:PORT [--rate N] [--events N]
+                         Stream planted-truth synthetic events into a Kafka cluster.
+              scores     --bootstrap-servers HOST:PORT [--follow] [--user ID]
+                         Pretty-print the score topic.
+              settings   List every job setting with its default and what is allowed.
+            """;
+
+    private Main() {}
+
+    public static void main(String[] argv) throws Exception {
+        System.exit(run(argv, System.out, System.err));
+    }
+
+    static int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
+        if (argv.length == 0 || argv[0].equals("help") || argv[0].equals("--help")) {
+            out.print(USAGE);
+            return argv.length == 0 ? 2 : 0;
+        }
+        Args args = Args.parse(Arrays.copyOfRange(argv, 1, argv.length));
+        try {
+            switch (argv[0]) {
+                case "demo" -> new DemoCommand(out).run(args);
+                case "generate" -> new GenerateCommand(out).run(args);
+                case "scores" -> new ScoresCommand(out).run(args);
+                case "settings" -> printSettings(out);
+                default -> {
+                    err.println("unknown command '" + argv[0] + "'");
+                    err.print(USAGE);
+                    return 2;
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            err.println("mtrec " + argv[0] + ": " + e.getMessage());
+            return 2;
+        }
+        return 0;
+    }
+
+    static void printSettings(PrintStream out) {
+        for (Setting<?> s : JobConfig.SETTINGS) {
+            out.printf(
+                    Locale.ROOT,
+                    "%-32s default %-16s %s (%s)%n",
+                    s.name(),
+                    s.defaultValue() == null ? "(required)" : s.defaultValue(),
+                    s.doc(),
+                    s.allowed());
+        }
+        out.println("model.*                          see ModelConfig: "
+                + "./mtrec settings lists the job's own settings only");
+    }
+}

@@ -1,0 +1,99 @@
+package io.mtrec.flink;
+
+import io.mtrec.flink.kafka.EmbeddedKafka;
+import io.mtrec.flink.kafka.TopicSpec;
+import io.mtrec.flink.metrics.InProcessMetricsReporter;
+import io.mtrec.schemas.TopicKind;
+import io.mtrec.schemas.TopicRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/** Shared helpers of the integration tests: topics, producing, reading a topic to its end. */
+final class KafkaTestSupport {
+    private KafkaTestSupport() {}
+
+    /** A MiniCluster with the in-process metric reporter, so tests can read job metrics. */
+    static MiniClusterExtension miniCluster() {
+        Configuration conf = new Configuration();
+        InProcessMetricsReporter.configure(conf);
+        return new MiniClusterExtension(
+                new MiniClusterResourceConfiguration.Builder()
+                        .setConfiguration(conf)
+                        .setNumberTaskManagers(1)
+                        .setNumberSlotsPerTaskManager(4)
+                        .build());
+    }
+
+    /** Topic names prefixed with {@code prefix}, so tests sharing a broker never collide. */
+    static TopicRegistry topics(String prefix) {
+        Map<TopicKind, String> names = new java.util.EnumMap<>(TopicKind.class);
+        for (TopicKind kind : TopicKind.values()) {
+            names.put(kind, prefix + "." + kind.defaultName());
+        }
+        return TopicRegistry.withNames(names);
+    }
+
+    static Map<String, String> topicSettings(TopicRegistry topics) {
+        Map<String, String> settings = new java.util.HashMap<>();
+        for (TopicKind kind : TopicKind.values()) {
+            settings.put("topic." + kind.name().toLowerCase(), topics.name(kind));
+        }
+        return settings;
+    }
+
+    static void createTopics(EmbeddedKafka kafka, TopicRegistry topics) throws Exception {
+        List<TopicSpec> specs = new ArrayList<>();
+        for (TopicKind kind : TopicKind.values()) {
+            specs.add(new TopicSpec(topics.name(kind), 2, kind.compacted()));
+        }
+        kafka.createTopics(specs);
+    }
+
+    static KafkaProducer<byte[], byte[]> producer(String servers) {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        return new KafkaProducer<>(props);
+    }
+
+    /** Every record of {@code topic}, read from the beginning to the current end offsets. */
+    static List<ConsumerRecord<byte[], byte[]>> readAll(String servers, String topic) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        props.put(
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+                ByteArrayDeserializer.class.getName());
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
+            List<TopicPartition> partitions =
+                    consumer.partitionsFor(topic).stream()
+                            .map(p -> new TopicPartition(topic, p.partition()))
+                            .toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+            }
+        }
+        return records;
+    }
+}

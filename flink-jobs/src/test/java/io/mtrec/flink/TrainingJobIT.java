@@ -1,0 +1,190 @@
+package io.mtrec.flink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.mtrec.flink.cli.SnapshotCollector;
+import io.mtrec.flink.config.JobConfig;
+import io.mtrec.flink.kafka.EmbeddedKafka;
+import io.mtrec.flink.metrics.InProcessMetricsReporter;
+import io.mtrec.model.ItemScore;
+import io.mtrec.model.MultiTaskLearner;
+import io.mtrec.model.config.ModelConfig;
+import io.mtrec.model.synthetic.SyntheticConfig;
+import io.mtrec.model.synthetic.SyntheticEvent;
+import io.mtrec.model.synthetic.SyntheticGenerator;
+import io.mtrec.schemas.ClickEvent;
+import io.mtrec.schemas.ModelSnapshotChunk;
+import io.mtrec.schemas.PurchaseEvent;
+import io.mtrec.schemas.RatingEvent;
+import io.mtrec.schemas.TopicKind;
+import io.mtrec.schemas.TopicRegistry;
+import io.mtrec.schemas.UserScores;
+import io.mtrec.schemas.serde.AvroSerde;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The whole job on a real Kafka broker and a Flink MiniCluster at parallelism 1: synthetic events
+ * in, scores and a reloadable snapshot out.
+ */
+class TrainingJobIT {
+    private static final int EVENTS = 20_000;
+
+    @RegisterExtension static final MiniClusterExtension FLINK = KafkaTestSupport.miniCluster();
+
+    private static EmbeddedKafka kafka;
+    private static TopicRegistry topics;
+    private static final Map<String, Long> lastEventTimes = new HashMap<>();
+    private static List<UserScores> scores;
+    private static SnapshotCollector snapshots;
+
+    @BeforeAll
+    static void trainOnSyntheticEvents() throws Exception {
+        kafka = EmbeddedKafka.start();
+        topics = KafkaTestSupport.topics("train");
+        KafkaTestSupport.createTopics(kafka, topics);
+        SyntheticGenerator generator =
+                new SyntheticGenerator(
+                        SyntheticConfig.fromMap(Map.of("users", "200", "items", "100")), 5_000);
+        try (KafkaProducer<byte[], byte[]> producer =
+                KafkaTestSupport.producer(kafka.bootstrapServers())) {
+            for (int i = 0; i < EVENTS; i++) {
+                SyntheticEvent e = generator.next();
+                lastEventTimes.merge(
+                        e.interaction().userId(), e.interaction().eventTime(), Math::max);
+                producer.send(record(e.record()));
+            }
+        }
+
+        Map<String, String> settings = new HashMap<>(KafkaTestSupport.topicSettings(topics));
+        settings.put("bootstrap.servers", kafka.bootstrapServers());
+        settings.put("bounded", "true");
+        settings.put("batch.size", "256");
+        settings.put("checkpoint.interval.ms", "1000");
+        settings.put("scores.top.k", "5");
+        JobConfig config = JobConfig.fromMap(settings);
+        InProcessMetricsReporter.reset();
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(1);
+        TrainingJob.build(env, config, new KafkaJobIO(config));
+        env.execute("training-it");
+
+        AvroSerde<UserScores> scoreSerde = AvroSerde.of(UserScores.class);
+        scores =
+                KafkaTestSupport.readAll(kafka.bootstrapServers(), topics.name(TopicKind.SCORES))
+                        .stream()
+                        .map(r -> decode(scoreSerde, r))
+                        .toList();
+        AvroSerde<ModelSnapshotChunk> chunkSerde = AvroSerde.of(ModelSnapshotChunk.class);
+        snapshots = new SnapshotCollector();
+        KafkaTestSupport.readAll(kafka.bootstrapServers(), topics.name(TopicKind.SNAPSHOTS))
+                .forEach(r -> snapshots.add(decode(chunkSerde, r)));
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        kafka.close();
+    }
+
+    @Test
+    void everyEventIsLearnedOnce() {
+        assertThat(InProcessMetricsReporter.counter("eventsLearned")).isEqualTo(EVENTS);
+        assertThat(InProcessMetricsReporter.counter("deadLetters")).isZero();
+    }
+
+    @Test
+    void everyActiveUserGetsScoresWithTheirLastEventTime() {
+        Map<String, UserScores> latest = new HashMap<>();
+        scores.forEach(s -> latest.merge(s.getUserId(), s, (a, b) -> b));
+        assertThat(latest.keySet()).isEqualTo(lastEventTimes.keySet());
+        for (UserScores s : latest.values()) {
+            assertThat(s.getItems()).hasSize(5);
+            assertThat(s.getModelVersion()).isPositive();
+            assertThat(s.getLastEventTime().toEpochMilli())
+                    .isEqualTo(lastEventTimes.get(s.getUserId()));
+        }
+    }
+
+    @Test
+    void scoreItemsAreRankedByBlendedScore() {
+        for (UserScores s : scores) {
+            for (int i = 1; i < s.getItems().size(); i++) {
+                assertThat(s.getItems().get(i).getScore())
+                        .isLessThanOrEqualTo(s.getItems().get(i - 1).getScore());
+            }
+        }
+    }
+
+    @Test
+    void newestSnapshotReproducesTheScoresOfItsVersion() {
+        SnapshotCollector.Snapshot snapshot = snapshots.newest().orElseThrow();
+        MultiTaskLearner reloaded = MultiTaskLearner.fromSnapshotBytes(snapshot.bytes());
+        assertThat(reloaded.version()).isEqualTo(snapshot.version());
+        List<UserScores> atVersion =
+                scores.stream().filter(s -> s.getModelVersion() == snapshot.version()).toList();
+        assertThat(atVersion).isNotEmpty();
+        for (UserScores live : atVersion) {
+            List<ItemScore> recomputed = reloaded.topK(live.getUserId(), 5);
+            assertThat(recomputed).hasSameSizeAs(live.getItems());
+            for (int i = 0; i < recomputed.size(); i++) {
+                assertThat(recomputed.get(i).itemId()).isEqualTo(live.getItems().get(i).getItemId());
+                assertThat(recomputed.get(i).score())
+                        .isCloseTo(live.getItems().get(i).getScore(), within(1e-5f));
+                assertThat(recomputed.get(i).click())
+                        .isCloseTo(live.getItems().get(i).getClick(), within(1e-5f));
+            }
+        }
+    }
+
+    @Test
+    void snapshotCarriesTheJobsModelConfig() {
+        MultiTaskLearner reloaded =
+                MultiTaskLearner.fromSnapshotBytes(snapshots.newest().orElseThrow().bytes());
+        assertThat(reloaded.config().toMap()).isEqualTo(ModelConfig.defaults().toMap());
+        assertThat(reloaded.userCount()).isEqualTo(lastEventTimes.size());
+    }
+
+
+    static ProducerRecord<byte[], byte[]> record(SpecificRecord r) {
+        String topic;
+        byte[] value;
+        String user;
+        if (r instanceof ClickEvent c) {
+            topic = topics.name(TopicKind.CLICKS);
+            value = AvroSerde.of(ClickEvent.class).serialize(c);
+            user = c.getUserId();
+        } else if (r instanceof PurchaseEvent p) {
+            topic = topics.name(TopicKind.PURCHASES);
+            value = AvroSerde.of(PurchaseEvent.class).serialize(p);
+            user = p.getUserId();
+        } else {
+            RatingEvent rating = (RatingEvent) r;
+            topic = topics.name(TopicKind.RATINGS);
+            value = AvroSerde.of(RatingEvent.class).serialize(rating);
+            user = rating.getUserId();
+        }
+        return new ProducerRecord<>(topic, user.getBytes(StandardCharsets.UTF_8), value);
+    }
+
+    private static <T extends SpecificRecord> T decode(
+            AvroSerde<T> serde, ConsumerRecord<byte[], byte[]> record) {
+        try {
+            return serde.deserialize(record.value());
+        } catch (Exception e) {
+            throw new AssertionError("undecodable record in " + record.topic(), e);
+        }
+    }
+}

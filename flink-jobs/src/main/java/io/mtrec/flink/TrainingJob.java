@@ -53,7 +53,8 @@ public final class TrainingJob {
         }
 
         EventMapper mapper =
-                new EventMapper(config.model().ratingMin(), config.model().ratingMax());
+                new EventMapper(
+                        (float) config.model().ratingMin(), (float) config.model().ratingMax());
         SingleOutputStreamOperator<Interaction> decoded =
                 io.events(env)
                         .process(new DecodeFunction(config.topics(), mapper))

@@ -84,7 +84,7 @@ public final class WindowedBinaryMetrics {
             }
             i = j + 1;
         }
-        return (positiveRankSum - positives * (positives + 1) / 2.0)
+        return (positiveRankSum - (double) positives * (positives + 1) / 2.0)
                 / ((double) positives * negatives);
     }
 

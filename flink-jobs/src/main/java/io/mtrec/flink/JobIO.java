@@ -2,13 +2,14 @@ package io.mtrec.flink;
 
 import io.mtrec.flink.sinks.OutboundRecord;
 import io.mtrec.flink.sources.RawRecord;
+
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
- * Where the training job reads and writes. {@link KafkaJobIO} wires Kafka; a test may wire
- * anything else and run the very same topology.
+ * Where the training job reads and writes. {@link KafkaJobIO} wires Kafka; a test may wire anything
+ * else and run the very same topology.
  */
 public interface JobIO {
     /** Raw records of the click, purchase and rating topics, undecoded. */

@@ -9,7 +9,7 @@ import io.mtrec.flink.sources.RawRecord;
 import io.mtrec.flink.sources.RawRecordDeserializationSchema;
 import io.mtrec.schemas.TopicKind;
 import io.mtrec.schemas.TopicRegistry;
-import java.util.List;
+
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.connector.base.DeliveryGuarantee;
@@ -19,6 +19,8 @@ import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsIni
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+import java.util.List;
 
 /** The job's Kafka wiring: one source over the event topics and one sink per output topic. */
 public final class KafkaJobIO implements JobIO {
@@ -32,8 +34,7 @@ public final class KafkaJobIO implements JobIO {
 
     @Override
     public DataStream<RawRecord> events(StreamExecutionEnvironment env) {
-        List<String> eventTopics =
-                DecodeFunction.EVENT_TOPICS.stream().map(topics::name).toList();
+        List<String> eventTopics = DecodeFunction.EVENT_TOPICS.stream().map(topics::name).toList();
         KafkaSourceBuilder<RawRecord> builder =
                 KafkaSource.<RawRecord>builder()
                         .setBootstrapServers(config.get(JobConfig.BOOTSTRAP_SERVERS))

@@ -8,7 +8,7 @@ import io.mtrec.flink.train.MiniBatchTrainerOperator;
 import io.mtrec.flink.train.TrainerSettings;
 import io.mtrec.model.Interaction;
 import io.mtrec.model.events.EventMapper;
-import java.time.Duration;
+
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.core.execution.CheckpointingMode;
@@ -16,6 +16,8 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.Preconditions;
+
+import java.time.Duration;
 
 /**
  * The training job: event topics → decode (bad records → dead letters) → event-time watermarks →

@@ -1,7 +1,5 @@
 package io.mtrec.flink;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import io.mtrec.flink.config.JobConfig;
 import io.mtrec.flink.kafka.EmbeddedKafka;
 import io.mtrec.flink.metrics.InProcessMetricsReporter;
@@ -12,6 +10,15 @@ import io.mtrec.schemas.TopicKind;
 import io.mtrec.schemas.TopicRegistry;
 import io.mtrec.schemas.UserScores;
 import io.mtrec.schemas.serde.AvroSerde;
+
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.HashMap;
@@ -19,15 +26,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Bad input never stops the job: garbage bytes, a record of an unknown schema, a rating off the
@@ -35,8 +35,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * coordinates, the metric counts them, and the valid records around them are learned.
  */
 class DeadLetterIT {
-    @RegisterExtension static final MiniClusterExtension FLINK = KafkaTestSupport.miniCluster();
-
     private static final Instant T = Instant.parse("2026-01-01T00:00:00Z");
     private static EmbeddedKafka kafka;
     private static TopicRegistry topics;
@@ -59,30 +57,55 @@ class DeadLetterIT {
             for (int i = 0; i < VALID; i++) {
                 String user = "u" + (i % 10);
                 ClickEvent click =
-                        new ClickEvent("c" + i, user, "i" + (i % 7), T.plusSeconds(i), i % 3 == 0, null, null);
-                producer.send(new ProducerRecord<>(clicks, bytes(user), clickSerde.serialize(click)));
+                        new ClickEvent(
+                                "c" + i,
+                                user,
+                                "i" + (i % 7),
+                                T.plusSeconds(i),
+                                i % 3 == 0,
+                                null,
+                                null);
+                producer.send(
+                        new ProducerRecord<>(clicks, bytes(user), clickSerde.serialize(click)));
                 if (i == 10) {
-                    bad.put("garbage", producer.send(new ProducerRecord<>(clicks, bytes("x"), bytes("garbage!"))).get());
+                    bad.put(
+                            "garbage",
+                            producer.send(
+                                            new ProducerRecord<>(
+                                                    clicks, bytes("x"), bytes("garbage!")))
+                                    .get());
                 }
                 if (i == 20) {
                     RatingEvent misplaced = new RatingEvent("r1", "u1", "i1", T, 4f);
                     bad.put(
                             "unknown-schema",
-                            producer.send(new ProducerRecord<>(clicks, bytes("u1"), ratingSerde.serialize(misplaced)))
+                            producer.send(
+                                            new ProducerRecord<>(
+                                                    clicks,
+                                                    bytes("u1"),
+                                                    ratingSerde.serialize(misplaced)))
                                     .get());
                 }
                 if (i == 25) {
                     RatingEvent offScale = new RatingEvent("r2", "u2", "i2", T, 7f);
                     bad.put(
                             "off-scale",
-                            producer.send(new ProducerRecord<>(ratings, bytes("u2"), ratingSerde.serialize(offScale)))
+                            producer.send(
+                                            new ProducerRecord<>(
+                                                    ratings,
+                                                    bytes("u2"),
+                                                    ratingSerde.serialize(offScale)))
                                     .get());
                 }
                 if (i == 30) {
                     ClickEvent noUser = new ClickEvent("c-x", "", "i1", T, true, null, null);
                     bad.put(
                             "empty-user",
-                            producer.send(new ProducerRecord<>(clicks, bytes(""), clickSerde.serialize(noUser)))
+                            producer.send(
+                                            new ProducerRecord<>(
+                                                    clicks,
+                                                    bytes(""),
+                                                    clickSerde.serialize(noUser)))
                                     .get());
                 }
             }
@@ -93,35 +116,36 @@ class DeadLetterIT {
         settings.put("bounded", "true");
         settings.put("batch.size", "8");
         JobConfig config = JobConfig.fromMap(settings);
-        InProcessMetricsReporter.reset();
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        env.setParallelism(1);
+        StreamExecutionEnvironment env = KafkaTestSupport.miniCluster(1);
         TrainingJob.build(env, config, new KafkaJobIO(config));
         env.execute("dead-letter-it");
 
         AvroSerde<DeadLetter> deadSerde = AvroSerde.of(DeadLetter.class);
         deadLetters =
-                KafkaTestSupport.readAll(kafka.bootstrapServers(), topics.name(TopicKind.DEADLETTER))
+                KafkaTestSupport.readAll(
+                                kafka.bootstrapServers(), topics.name(TopicKind.DEADLETTER))
                         .stream()
-                        .map(r -> {
-                            try {
-                                return deadSerde.deserialize(r.value());
-                            } catch (Exception e) {
-                                throw new AssertionError(e);
-                            }
-                        })
+                        .map(
+                                r -> {
+                                    try {
+                                        return deadSerde.deserialize(r.value());
+                                    } catch (Exception e) {
+                                        throw new AssertionError(e);
+                                    }
+                                })
                         .toList();
         AvroSerde<UserScores> scoreSerde = AvroSerde.of(UserScores.class);
         scoredUsers =
                 KafkaTestSupport.readAll(kafka.bootstrapServers(), topics.name(TopicKind.SCORES))
                         .stream()
-                        .map(r -> {
-                            try {
-                                return scoreSerde.deserialize(r.value()).getUserId();
-                            } catch (Exception e) {
-                                throw new AssertionError(e);
-                            }
-                        })
+                        .map(
+                                r -> {
+                                    try {
+                                        return scoreSerde.deserialize(r.value()).getUserId();
+                                    } catch (Exception e) {
+                                        throw new AssertionError(e);
+                                    }
+                                })
                         .collect(Collectors.toSet());
     }
 
@@ -157,18 +181,22 @@ class DeadLetterIT {
     @Test
     void validRecordsAroundBadOnesAreLearned() {
         assertThat(InProcessMetricsReporter.counter("eventsLearned")).isEqualTo(VALID);
-        assertThat(scoredUsers).containsExactlyInAnyOrder(
-                "u0", "u1", "u2", "u3", "u4", "u5", "u6", "u7", "u8", "u9");
+        assertThat(scoredUsers)
+                .containsExactlyInAnyOrder(
+                        "u0", "u1", "u2", "u3", "u4", "u5", "u6", "u7", "u8", "u9");
     }
 
     private static DeadLetter letterFor(String name) {
         RecordMetadata meta = bad.get(name);
         return deadLetters.stream()
-                .filter(d -> d.getSourceTopic().equals(meta.topic())
-                        && d.getPartition() == meta.partition()
-                        && d.getOffset() == meta.offset())
+                .filter(
+                        d ->
+                                d.getSourceTopic().equals(meta.topic())
+                                        && d.getPartition() == meta.partition()
+                                        && d.getOffset() == meta.offset())
                 .findFirst()
-                .orElseThrow(() -> new AssertionError("no dead letter for " + name + " at " + meta));
+                .orElseThrow(
+                        () -> new AssertionError("no dead letter for " + name + " at " + meta));
     }
 
     private static String reasonFor(String name) {

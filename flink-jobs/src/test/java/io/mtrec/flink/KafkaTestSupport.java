@@ -5,14 +5,9 @@ import io.mtrec.flink.kafka.TopicSpec;
 import io.mtrec.flink.metrics.InProcessMetricsReporter;
 import io.mtrec.schemas.TopicKind;
 import io.mtrec.schemas.TopicRegistry;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.Properties;
+
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -22,20 +17,25 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
 /** Shared helpers of the integration tests: topics, producing, reading a topic to its end. */
 final class KafkaTestSupport {
     private KafkaTestSupport() {}
 
-    /** A MiniCluster with the in-process metric reporter, so tests can read job metrics. */
-    static MiniClusterExtension miniCluster() {
+    /**
+     * An environment that runs its job on a fresh in-process MiniCluster with the in-process metric
+     * reporter, so tests can read job metrics. Metrics of earlier jobs are forgotten.
+     */
+    static StreamExecutionEnvironment miniCluster(int parallelism) {
         Configuration conf = new Configuration();
         InProcessMetricsReporter.configure(conf);
-        return new MiniClusterExtension(
-                new MiniClusterResourceConfiguration.Builder()
-                        .setConfiguration(conf)
-                        .setNumberTaskManagers(1)
-                        .setNumberSlotsPerTaskManager(4)
-                        .build());
+        InProcessMetricsReporter.reset();
+        return StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
     }
 
     /** Topic names prefixed with {@code prefix}, so tests sharing a broker never collide. */
@@ -67,7 +67,8 @@ final class KafkaTestSupport {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        props.put(
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         return new KafkaProducer<>(props);
     }
@@ -76,7 +77,9 @@ final class KafkaTestSupport {
     static List<ConsumerRecord<byte[], byte[]>> readAll(String servers, String topic) {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
-        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        props.put(
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+                ByteArrayDeserializer.class.getName());
         props.put(
                 ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
                 ByteArrayDeserializer.class.getName());

@@ -1,8 +1,5 @@
 package io.mtrec.flink;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
-
 import io.mtrec.flink.cli.SnapshotCollector;
 import io.mtrec.flink.config.JobConfig;
 import io.mtrec.flink.kafka.EmbeddedKafka;
@@ -21,20 +18,23 @@ import io.mtrec.schemas.TopicKind;
 import io.mtrec.schemas.TopicRegistry;
 import io.mtrec.schemas.UserScores;
 import io.mtrec.schemas.serde.AvroSerde;
-import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
+
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 /**
  * The whole job on a real Kafka broker and a Flink MiniCluster at parallelism 1: synthetic events
@@ -42,8 +42,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class TrainingJobIT {
     private static final int EVENTS = 20_000;
-
-    @RegisterExtension static final MiniClusterExtension FLINK = KafkaTestSupport.miniCluster();
 
     private static EmbeddedKafka kafka;
     private static TopicRegistry topics;
@@ -76,9 +74,7 @@ class TrainingJobIT {
         settings.put("checkpoint.interval.ms", "1000");
         settings.put("scores.top.k", "5");
         JobConfig config = JobConfig.fromMap(settings);
-        InProcessMetricsReporter.reset();
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        env.setParallelism(1);
+        StreamExecutionEnvironment env = KafkaTestSupport.miniCluster(1);
         TrainingJob.build(env, config, new KafkaJobIO(config));
         env.execute("training-it");
 
@@ -140,7 +136,8 @@ class TrainingJobIT {
             List<ItemScore> recomputed = reloaded.topK(live.getUserId(), 5);
             assertThat(recomputed).hasSameSizeAs(live.getItems());
             for (int i = 0; i < recomputed.size(); i++) {
-                assertThat(recomputed.get(i).itemId()).isEqualTo(live.getItems().get(i).getItemId());
+                assertThat(recomputed.get(i).itemId())
+                        .isEqualTo(live.getItems().get(i).getItemId());
                 assertThat(recomputed.get(i).score())
                         .isCloseTo(live.getItems().get(i).getScore(), within(1e-5f));
                 assertThat(recomputed.get(i).click())
@@ -156,7 +153,6 @@ class TrainingJobIT {
         assertThat(reloaded.config().toMap()).isEqualTo(ModelConfig.defaults().toMap());
         assertThat(reloaded.userCount()).isEqualTo(lastEventTimes.size());
     }
-
 
     static ProducerRecord<byte[], byte[]> record(SpecificRecord r) {
         String topic;

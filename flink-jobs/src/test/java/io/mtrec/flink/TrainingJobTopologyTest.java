@@ -1,11 +1,13 @@
 package io.mtrec.flink;
 
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import io.mtrec.flink.config.JobConfig;
-import java.util.Map;
+
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class TrainingJobTopologyTest {
 

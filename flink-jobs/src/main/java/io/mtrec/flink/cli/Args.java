@@ -1,6 +1,7 @@
 package io.mtrec.flink.cli;
 
 import io.mtrec.flink.config.JobConfig;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -12,9 +13,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Command-line arguments: positional words and {@code --name value} options. A flag without a
- * value ({@code --bounded}) means {@code true}. Option names map to dotted settings by turning
- * dashes into dots ({@code --batch-size} → {@code batch.size}).
+ * Command-line arguments: positional words and {@code --name value} options. A flag without a value
+ * ({@code --bounded}) means {@code true}. Option names map to dotted settings by turning dashes
+ * into dots ({@code --batch-size} → {@code batch.size}).
  */
 public final class Args {
     private final List<String> positional;

@@ -1,7 +1,5 @@
 package io.mtrec.flink.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.mtrec.flink.KafkaJobIO;
 import io.mtrec.flink.TrainingJob;
 import io.mtrec.flink.config.JobConfig;
@@ -19,6 +17,13 @@ import io.mtrec.schemas.TopicKind;
 import io.mtrec.schemas.TopicRegistry;
 import io.mtrec.schemas.UserScores;
 import io.mtrec.schemas.serde.AvroSerde;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,9 +37,6 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * {@code ./mtrec demo}: a real Kafka broker in-process, the training job on a local Flink
@@ -79,7 +81,13 @@ public final class DemoCommand {
             createTopics(kafka, topics);
             out.println("  broker at " + kafka.bootstrapServers());
             return runWithBroker(
-                    config, topics, syntheticConfig, duration, rate, corruptEvery, printEvery,
+                    config,
+                    topics,
+                    syntheticConfig,
+                    duration,
+                    rate,
+                    corruptEvery,
+                    printEvery,
                     summaryFile);
         }
     }
@@ -171,7 +179,10 @@ public final class DemoCommand {
         producerThread.join();
         producer.close();
         long produced = producer.produced();
-        out.printf(Locale.ROOT, "%nproduced %,d events; waiting for the job to learn them ...%n", produced);
+        out.printf(
+                Locale.ROOT,
+                "%nproduced %,d events; waiting for the job to learn them ...%n",
+                produced);
         waitFor(() -> InProcessMetricsReporter.counter("eventsLearned") >= produced, CATCH_UP);
         long trainSeconds = Math.max(1, (System.nanoTime() - start) / 1_000_000_000L);
         long events = InProcessMetricsReporter.counter("eventsLearned");
@@ -323,8 +334,7 @@ public final class DemoCommand {
                                 s.getPurchase(),
                                 s.getRating()));
             }
-            out.printf(
-                    Locale.ROOT, "        u1 top-5 (v%d): %s%n", sample.getModelVersion(), top);
+            out.printf(Locale.ROOT, "        u1 top-5 (v%d): %s%n", sample.getModelVersion(), top);
         }
     }
 

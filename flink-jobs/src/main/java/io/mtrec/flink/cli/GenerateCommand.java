@@ -7,6 +7,7 @@ import io.mtrec.model.synthetic.SyntheticConfig;
 import io.mtrec.model.synthetic.SyntheticGenerator;
 import io.mtrec.schemas.TopicKind;
 import io.mtrec.schemas.TopicRegistry;
+
 import java.io.PrintStream;
 import java.util.HashMap;
 import java.util.List;

@@ -2,6 +2,7 @@ package io.mtrec.flink.cli;
 
 import io.mtrec.flink.config.JobConfig;
 import io.mtrec.flink.config.Setting;
+
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.Locale;
@@ -63,7 +64,8 @@ public final class Main {
                     s.doc(),
                     s.allowed());
         }
-        out.println("model.*                          see ModelConfig: "
-                + "./mtrec settings lists the job's own settings only");
+        out.println(
+                "model.*                          see ModelConfig: "
+                        + "./mtrec settings lists the job's own settings only");
     }
 }

@@ -5,6 +5,7 @@ import io.mtrec.schemas.ScoredItem;
 import io.mtrec.schemas.TopicKind;
 import io.mtrec.schemas.UserScores;
 import io.mtrec.schemas.serde.AvroSerde;
+
 import java.io.PrintStream;
 import java.util.Locale;
 
@@ -63,5 +64,4 @@ public final class ScoresCommand {
                     i.getRating());
         }
     }
-
 }

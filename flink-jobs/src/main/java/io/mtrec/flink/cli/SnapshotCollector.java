@@ -2,6 +2,7 @@ package io.mtrec.flink.cli;
 
 import io.mtrec.model.snapshot.SnapshotChunks;
 import io.mtrec.schemas.ModelSnapshotChunk;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +41,7 @@ public final class SnapshotCollector {
             return Optional.empty();
         }
         return Optional.of(
-                new Snapshot(newestComplete, SnapshotChunks.assemble(byVersion.get(newestComplete))));
+                new Snapshot(
+                        newestComplete, SnapshotChunks.assemble(byVersion.get(newestComplete))));
     }
 }

@@ -2,10 +2,7 @@ package io.mtrec.flink.cli;
 
 import io.mtrec.schemas.serde.AvroSerde;
 import io.mtrec.schemas.serde.RecordDecodingException;
-import java.time.Duration;
-import java.util.List;
-import java.util.Properties;
-import java.util.function.Consumer;
+
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -13,6 +10,11 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.function.Consumer;
 
 /**
  * Follows one topic from its beginning without a consumer group, decoding each value with the
@@ -34,7 +36,9 @@ public final class TopicFollower<T extends SpecificRecord> implements Runnable, 
             Consumer<T> sink) {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        props.put(
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+                ByteArrayDeserializer.class.getName());
         props.put(
                 ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
                 ByteArrayDeserializer.class.getName());

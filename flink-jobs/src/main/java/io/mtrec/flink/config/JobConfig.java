@@ -1,16 +1,14 @@
 package io.mtrec.flink.config;
 
-import static io.mtrec.flink.config.Setting.boolSetting;
-import static io.mtrec.flink.config.Setting.intSetting;
-import static io.mtrec.flink.config.Setting.longSetting;
-import static io.mtrec.flink.config.Setting.stringSetting;
+import io.mtrec.model.config.ModelConfig;
+import io.mtrec.schemas.TopicKind;
+import io.mtrec.schemas.TopicRegistry;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import io.mtrec.model.config.ModelConfig;
-import io.mtrec.schemas.TopicKind;
-import io.mtrec.schemas.TopicRegistry;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,11 +21,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
-import org.apache.flink.connector.base.DeliveryGuarantee;
+
+import static io.mtrec.flink.config.Setting.boolSetting;
+import static io.mtrec.flink.config.Setting.intSetting;
+import static io.mtrec.flink.config.Setting.longSetting;
+import static io.mtrec.flink.config.Setting.stringSetting;
 
 /**
- * Every setting of the training job, declared once and validated at start-up. One object feeds
- * the CLI, the job and the tests; {@code model.*} settings go to {@link ModelConfig}.
+ * Every setting of the training job, declared once and validated at start-up. One object feeds the
+ * CLI, the job and the tests; {@code model.*} settings go to {@link ModelConfig}.
  */
 public final class JobConfig {
 
@@ -158,9 +160,7 @@ public final class JobConfig {
         return config;
     }
 
-    /**
-     * Reads a YAML file (nested maps are flattened with dots) and overlays {@code overrides}.
-     */
+    /** Reads a YAML file (nested maps are flattened with dots) and overlays {@code overrides}. */
     public static JobConfig fromYaml(Path file, Map<String, String> overrides) throws IOException {
         Map<String, String> settings = new LinkedHashMap<>();
         JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(Files.readString(file));

@@ -1,6 +1,5 @@
 package io.mtrec.flink.config;
 
-import java.io.Serializable;
 import java.util.Objects;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -19,8 +18,7 @@ public record Setting<T>(
         String allowed,
         String doc,
         Function<String, T> parser,
-        Predicate<T> validator)
-{
+        Predicate<T> validator) {
 
     public Setting {
         Objects.requireNonNull(name, "name");

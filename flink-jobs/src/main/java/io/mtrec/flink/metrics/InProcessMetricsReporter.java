@@ -1,8 +1,5 @@
 package io.mtrec.flink.metrics;
 
-import java.util.Map;
-import java.util.OptionalDouble;
-import java.util.concurrent.ConcurrentHashMap;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.Metric;
@@ -10,10 +7,14 @@ import org.apache.flink.metrics.MetricConfig;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.metrics.reporter.MetricReporter;
 
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.concurrent.ConcurrentHashMap;
+
 /**
  * A Flink metric reporter that keeps the job's {@code mtrec} metrics in this JVM, so the demo and
- * the integration tests (which run a MiniCluster in-process) can read gauges and counters and
- * wait on them instead of sleeping. Enable with {@link #configure}.
+ * the integration tests (which run a MiniCluster in-process) can read gauges and counters and wait
+ * on them instead of sleeping. Enable with {@link #configure}.
  */
 public final class InProcessMetricsReporter implements MetricReporter {
     private static final String GROUP = ".mtrec.";
@@ -55,8 +56,8 @@ public final class InProcessMetricsReporter implements MetricReporter {
     }
 
     /**
-     * Sum of all counters named {@code mtrec.<name>} over every subtask, including the last
-     * values of subtasks that finished; 0 when none.
+     * Sum of all counters named {@code mtrec.<name>} over every subtask, including the last values
+     * of subtasks that finished; 0 when none.
      */
     public static long counter(String name) {
         long sum = 0;

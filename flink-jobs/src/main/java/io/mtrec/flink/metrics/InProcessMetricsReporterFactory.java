@@ -1,8 +1,9 @@
 package io.mtrec.flink.metrics;
 
-import java.util.Properties;
 import org.apache.flink.metrics.reporter.MetricReporter;
 import org.apache.flink.metrics.reporter.MetricReporterFactory;
+
+import java.util.Properties;
 
 /** Creates {@link InProcessMetricsReporter}s; found by Flink through the service loader. */
 public final class InProcessMetricsReporterFactory implements MetricReporterFactory {

@@ -9,8 +9,8 @@ public final class KafkaSinks {
 
     /**
      * A sink to {@code topic}. With {@link DeliveryGuarantee#EXACTLY_ONCE} records are written in
-     * Kafka transactions committed on checkpoints, under a transactional id prefix made from
-     * {@code transactionalIdPrefix} and the topic, so two sinks of one job never share ids.
+     * Kafka transactions committed on checkpoints, under a transactional id prefix made from {@code
+     * transactionalIdPrefix} and the topic, so two sinks of one job never share ids.
      */
     public static KafkaSink<OutboundRecord> create(
             String bootstrapServers,

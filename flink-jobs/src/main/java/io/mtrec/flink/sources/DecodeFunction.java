@@ -9,17 +9,19 @@ import io.mtrec.schemas.TopicKind;
 import io.mtrec.schemas.TopicRegistry;
 import io.mtrec.schemas.serde.AvroSerde;
 import io.mtrec.schemas.serde.RecordDecodingException;
-import java.nio.ByteBuffer;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import org.apache.flink.api.common.functions.OpenContext;
+
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
+
+import java.nio.ByteBuffer;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Decodes and validates raw event records. A record that does not decode or breaks a rule goes to

@@ -1,8 +1,8 @@
 package io.mtrec.flink.sources;
 
 /**
- * A Kafka record as read, before decoding: where it came from and its bytes. Decoding happens
- * after the source so that a bad record can go to the dead-letter topic with its coordinates.
+ * A Kafka record as read, before decoding: where it came from and its bytes. Decoding happens after
+ * the source so that a bad record can go to the dead-letter topic with its coordinates.
  */
 public class RawRecord {
     public String topic;

@@ -1,6 +1,7 @@
 package io.mtrec.flink.train;
 
 import io.mtrec.model.Interaction;
+
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;

@@ -12,12 +12,7 @@ import io.mtrec.schemas.ModelSnapshotChunk;
 import io.mtrec.schemas.ScoredItem;
 import io.mtrec.schemas.UserScores;
 import io.mtrec.schemas.serde.AvroSerde;
-import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
-import java.util.List;
-import java.util.Set;
+
 import org.apache.flink.api.common.operators.ProcessingTimeService.ProcessingTimeCallback;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -34,19 +29,26 @@ import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.OutputTag;
 
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
 /**
  * Trains the multi-task model on mini-batches that span many users, and emits fresh scores and
  * model snapshots.
  *
  * <p>A batch closes when it holds {@code batch.size} events or when its first event has waited
  * {@code batch.timeout.ms}. Users touched by a batch are marked dirty; at most once per {@code
- * scores.flush.interval.ms} every dirty user gets one score record (latest state wins). A
- * snapshot is published at most once per {@code snapshot.interval.ms}, always right after a flush,
- * so the users flushed with it carry the snapshot's model version.
+ * scores.flush.interval.ms} every dirty user gets one score record (latest state wins). A snapshot
+ * is published at most once per {@code snapshot.interval.ms}, always right after a flush, so the
+ * users flushed with it carry the snapshot's model version.
  *
- * <p>The model, the partial batch and the dirty users are operator state, so a checkpoint taken
- * in the middle of a batch restores that batch and does not change what is learned. This version
- * holds the whole model in one subtask: the job builder rejects a trainer parallelism above 1.
+ * <p>The model, the partial batch and the dirty users are operator state, so a checkpoint taken in
+ * the middle of a batch restores that batch and does not change what is learned. This version holds
+ * the whole model in one subtask: the job builder rejects a trainer parallelism above 1.
  */
 public final class MiniBatchTrainerOperator extends AbstractStreamOperator<OutboundRecord>
         implements OneInputStreamOperator<Interaction, OutboundRecord>,
@@ -204,8 +206,8 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
     }
 
     /**
-     * Keeps one processing-time timer pending while anything waits: a partial batch, dirty users
-     * to score, or a model version not yet snapshotted. An idle trainer holds no timer.
+     * Keeps one processing-time timer pending while anything waits: a partial batch, dirty users to
+     * score, or a model version not yet snapshotted. An idle trainer holds no timer.
      */
     private void scheduleTimer(long now) {
         boolean unsnapshotted = learner.version() > 0 && learner.version() != lastSnapshotVersion;
@@ -263,7 +265,8 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
         for (String user : dirtyUsers) {
             List<ScoredItem> items = new ArrayList<>();
             for (ItemScore s : learner.topK(user, settings.topK())) {
-                items.add(new ScoredItem(s.itemId(), s.click(), s.purchase(), s.rating(), s.score()));
+                items.add(
+                        new ScoredItem(s.itemId(), s.click(), s.purchase(), s.rating(), s.score()));
             }
             UserScores scores =
                     UserScores.newBuilder()

@@ -1,6 +1,7 @@
 package io.mtrec.flink.train;
 
 import io.mtrec.flink.config.JobConfig;
+
 import java.io.Serializable;
 import java.util.HashMap;
 import java.util.Map;

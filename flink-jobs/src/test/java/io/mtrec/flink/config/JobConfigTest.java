@@ -1,18 +1,21 @@
 package io.mtrec.flink.config;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import io.mtrec.schemas.TopicKind;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Map;
+
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 class JobConfigTest {
-    private static final Map<String, String> MINIMAL = Map.of("bootstrap.servers", "127.0.0.1:9092");
+    private static final Map<String, String> MINIMAL =
+            Map.of("bootstrap.servers", "127.0.0.1:9092");
 
     @Test
     void defaultsApplyWhenOnlyBrokersAreGiven() {
@@ -38,11 +41,7 @@ class JobConfigTest {
         assertThatThrownBy(
                         () ->
                                 JobConfig.fromMap(
-                                        Map.of(
-                                                "bootstrap.servers",
-                                                "h:1",
-                                                "batch.size",
-                                                "0")))
+                                        Map.of("bootstrap.servers", "h:1", "batch.size", "0")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("setting 'batch.size' must be an integer in [1, 65536], got '0'");
     }
@@ -66,7 +65,9 @@ class JobConfigTest {
     @Test
     void unknownSettingIsRejected() {
         assertThatThrownBy(
-                        () -> JobConfig.fromMap(Map.of("bootstrap.servers", "h:1", "batchsize", "3")))
+                        () ->
+                                JobConfig.fromMap(
+                                        Map.of("bootstrap.servers", "h:1", "batchsize", "3")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("unknown setting 'batchsize'");
     }
@@ -83,7 +84,11 @@ class JobConfigTest {
         assertThatThrownBy(
                         () ->
                                 JobConfig.fromMap(
-                                        Map.of("bootstrap.servers", "h:1", "model.embedding.dim", "0")))
+                                        Map.of(
+                                                "bootstrap.servers",
+                                                "h:1",
+                                                "model.embedding.dim",
+                                                "0")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("embedding.dim");
     }

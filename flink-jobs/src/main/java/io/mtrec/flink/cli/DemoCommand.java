@@ -76,6 +76,8 @@ public final class DemoCommand {
             defaults.put("snapshot.interval.ms", "5000");
             defaults.put("scores.flush.interval.ms", "1000");
             defaults.put("watermark.out.of.orderness.ms", "1000");
+            // The generator's purchases follow their click within a minute of event time.
+            defaults.put("model.conversion.window.ms", "120000");
             JobConfig config = args.jobConfig(defaults);
             TopicRegistry topics = config.topics();
             createTopics(kafka, topics);

@@ -63,7 +63,9 @@ public final class DemoCommand {
         Map<String, String> synth = new HashMap<>();
         for (String key : List.copyOf(args.remaining().keySet())) {
             if (key.startsWith("synthetic.")) {
-                synth.put(key.substring("synthetic.".length()), args.take(key, null));
+                synth.put(
+                        key.substring("synthetic.".length()).replace('.', '-'),
+                        args.take(key, null));
             }
         }
         SyntheticConfig syntheticConfig = SyntheticConfig.fromMap(synth);

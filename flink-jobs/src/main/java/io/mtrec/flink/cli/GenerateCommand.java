@@ -35,7 +35,9 @@ public final class GenerateCommand {
         Map<String, String> topicNames = new HashMap<>();
         for (String key : List.copyOf(args.remaining().keySet())) {
             if (key.startsWith("synthetic.")) {
-                synth.put(key.substring("synthetic.".length()), args.take(key, null));
+                synth.put(
+                        key.substring("synthetic.".length()).replace('.', '-'),
+                        args.take(key, null));
             } else if (key.startsWith("topic.")) {
                 topicNames.put(key, args.take(key, null));
             }

@@ -20,6 +20,10 @@ public final class Main {
                          Kafka broker in-process + local Flink + synthetic events, live metrics.
               generate   --bootstrap-servers HOST:PORT [--rate N] [--events N]
                          Stream planted-truth synthetic events into a Kafka cluster.
+              eval       --synthetic [--users N] [--items N] [--latent-dim L] [--events N]
+                         [--compare-single-task] [--summary FILE]
+                         Train model-core on the planted-truth stream, no Flink; report
+                         progressive metrics beside the Bayes-optimal ones.
               scores     --bootstrap-servers HOST:PORT [--follow] [--user ID]
                          Pretty-print the score topic.
               settings   List every job setting with its default and what is allowed.
@@ -41,6 +45,7 @@ public final class Main {
             switch (argv[0]) {
                 case "demo" -> new DemoCommand(out).run(args);
                 case "generate" -> new GenerateCommand(out).run(args);
+                case "eval" -> new EvalCommand(out).run(args);
                 case "scores" -> new ScoresCommand(out).run(args);
                 case "settings" -> printSettings(out);
                 default -> {

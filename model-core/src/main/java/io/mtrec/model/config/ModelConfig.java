@@ -13,6 +13,13 @@ import static io.mtrec.model.config.ParamValidators.inRangeExcludingLow;
 /**
  * Every hyper-parameter of the multi-task model, declared once, immutable once built.
  *
+ * <p>Defaults of the learning parameters were chosen on planted rank-3 worlds (2,000 users x 500
+ * items, batch 64 and 1024, see {@code PlantedExperimentMain} in the tests): Adagrad at rate 0.2
+ * with initial accumulator 0.1 reaches click AUC 0.82 against a Bayes-optimal 0.83 after ~150
+ * events per user; rating weight 1 beat 0.25 and 0.5 on all three tasks; four negatives at weight
+ * 0.25 cost under 0.005 AUC where impressions exist and give the click head negatives where they do
+ * not; the clip norm is ten times the typical gradient norm (0.03 to 0.13), a guard only.
+ *
  * <p>A value is validated when it is set (on the builder or in {@link #fromMap}); the only check
  * left to {@link Builder#build()} is the one that spans two parameters ({@code rating.min <
  * rating.max}). The same object feeds the Flink job, the CLI, snapshots and tests; {@link #toMap()}
@@ -50,13 +57,14 @@ public final class ModelConfig {
     public static final Param<Double> LEARNING_RATE =
             Param.ofDouble(
                     "learning.rate",
-                    0.05,
+                    0.2,
                     inRangeExcludingLow(0.0, 10.0),
-                    "Step size of the optimizer; the loss is a mean over the batch's examples.");
+                    "Step size; dense layers step on the batch-mean gradient, embedding rows on"
+                            + " the sum over their own examples.");
     public static final Param<Double> ADAGRAD_INITIAL_ACCUMULATOR =
             Param.ofDouble(
                     "adagrad.initial.accumulator",
-                    0.0,
+                    0.1,
                     inRange(0.0, 10.0),
                     "Starting value of every Adagrad squared-gradient accumulator.");
     public static final Param<Double> ADAGRAD_EPSILON =
@@ -111,7 +119,7 @@ public final class ModelConfig {
     public static final Param<Double> LOSS_WEIGHT_RATING =
             Param.ofDouble(
                     "loss.weight.rating",
-                    0.25,
+                    1.0,
                     inRange(0.0, 100.0),
                     "Weight of the rating squared error in the summed loss.");
     public static final Param<Double> SCORE_WEIGHT_CLICK =

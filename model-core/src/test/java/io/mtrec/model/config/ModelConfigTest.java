@@ -19,7 +19,9 @@ class ModelConfigTest {
         assertThat(config.bottomHidden()).isEqualTo(64);
         assertThat(config.bottomLayers()).isEqualTo(1);
         assertThat(config.optimizer()).isEqualTo(OptimizerKind.ADAGRAD);
-        assertThat(config.learningRate()).isEqualTo(0.05);
+        assertThat(config.learningRate()).isEqualTo(0.2);
+        assertThat(config.adagradInitialAccumulator()).isEqualTo(0.1);
+        assertThat(config.adagradEpsilon()).isEqualTo(1e-8);
         assertThat(config.negativesPerPositive()).isEqualTo(4);
         assertThat(config.negativesWeight()).isEqualTo(0.25);
         assertThat(config.ratingMin()).isEqualTo(1.0);
@@ -27,7 +29,7 @@ class ModelConfigTest {
         assertThat(config.conversionWindowMs()).isEqualTo(3_600_000L);
         assertThat(config.lossWeightClick()).isEqualTo(1.0);
         assertThat(config.lossWeightPurchase()).isEqualTo(1.0);
-        assertThat(config.lossWeightRating()).isEqualTo(0.25);
+        assertThat(config.lossWeightRating()).isEqualTo(1.0);
         assertThat(config.scoreWeightClick()).isEqualTo(1.0);
         assertThat(config.scoreWeightPurchase()).isEqualTo(1.0);
         assertThat(config.scoreWeightRating()).isEqualTo(1.0);

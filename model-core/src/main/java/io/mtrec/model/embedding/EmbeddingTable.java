@@ -18,16 +18,21 @@ import java.util.Map;
  * whatever order ids arrive in, which also makes replicas on parallel trainers start equal.
  *
  * <p>Not thread-safe. {@link #values()} and {@link #slots()} are the live arrays; they are replaced
- * when the table grows, so fetch them again after creating rows.
+ * when the table grows, so fetch them again after creating rows. One array holds all rows, so a
+ * table has at most {@code (2^31 - 9) / dim} rows (67 million at d = 32).
  */
 public final class EmbeddingTable {
     private static final int INITIAL_CAPACITY = 16;
+
+    /** Largest array length every JVM allocates. */
+    private static final long MAX_ARRAY_LENGTH = Integer.MAX_VALUE - 8;
 
     private final int dim;
     private final int slotsPerValue;
     private final float slotInit;
     private final double initStd;
     private final long seed;
+    private final long maxArrayLength;
     private final Map<String, Integer> rowsById = new HashMap<>();
     private final List<String> ids = new ArrayList<>();
     private float[] values;
@@ -42,6 +47,17 @@ public final class EmbeddingTable {
      * @param seed seed of this table; derive it per table so users and items differ
      */
     public EmbeddingTable(int dim, int slotsPerValue, float slotInit, double initStd, long seed) {
+        this(dim, slotsPerValue, slotInit, initStd, seed, MAX_ARRAY_LENGTH);
+    }
+
+    /** As the public constructor, with a smaller array limit so tests can fill a table. */
+    EmbeddingTable(
+            int dim,
+            int slotsPerValue,
+            float slotInit,
+            double initStd,
+            long seed,
+            long maxArrayLength) {
         if (dim < 1) {
             throw new IllegalArgumentException("dim must be >= 1, got " + dim);
         }
@@ -53,6 +69,7 @@ public final class EmbeddingTable {
         this.slotInit = slotInit;
         this.initStd = initStd;
         this.seed = seed;
+        this.maxArrayLength = maxArrayLength;
         this.values = new float[INITIAL_CAPACITY * dim];
         this.slots = new float[INITIAL_CAPACITY * dim * slotsPerValue];
         this.lastSeen = new long[INITIAL_CAPACITY];
@@ -189,7 +206,16 @@ public final class EmbeddingTable {
     }
 
     private void grow() {
-        int capacity = lastSeen.length * 2;
+        long widest = (long) dim * Math.max(1, slotsPerValue);
+        int capacity = (int) Math.min(lastSeen.length * 2L, maxArrayLength / widest);
+        if (capacity <= lastSeen.length) {
+            throw new IllegalStateException(
+                    "embedding table is full: "
+                            + lastSeen.length
+                            + " rows of "
+                            + dim
+                            + " values fill one Java array; evict rows or shard the table");
+        }
         values = Arrays.copyOf(values, capacity * dim);
         slots = Arrays.copyOf(slots, capacity * dim * slotsPerValue);
         lastSeen = Arrays.copyOf(lastSeen, capacity);

@@ -116,4 +116,20 @@ class EmbeddingTableTest {
         assertThat(grads.grads()[0]).isZero();
         assertThat(grads.grads()[1]).isZero();
     }
+
+    @Test
+    void fullTableRefusesNewRowsWithAClearMessage() {
+        // At most 100 values per array: 16 rows of 4 values with one slot each fit, 32 do not.
+        EmbeddingTable table = new EmbeddingTable(4, 1, 0f, 0.1, 1L, 100);
+        for (int i = 0; i < 25; i++) {
+            table.getOrCreate("id" + i);
+        }
+        assertThat(table.capacity()).isEqualTo(25);
+        assertThatThrownBy(() -> table.getOrCreate("one-too-many"))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage(
+                        "embedding table is full: 25 rows of 4 values fill one Java array; evict"
+                                + " rows or shard the table");
+        assertThat(table.getOrCreate("id3")).isEqualTo(3);
+    }
 }

@@ -5,6 +5,7 @@ import io.mtrec.model.embedding.EmbeddingTable;
 import io.mtrec.model.metrics.MetricsSnapshot;
 import io.mtrec.model.metrics.ProgressiveMetrics;
 import io.mtrec.model.network.ExampleBatch;
+import io.mtrec.model.network.ItemScorer;
 import io.mtrec.model.network.MultiTaskNetwork;
 import io.mtrec.model.optim.GlobalNormClipping;
 import io.mtrec.model.optim.Optimizer;
@@ -41,7 +42,7 @@ import java.util.Set;
  * bit-identically.
  */
 public final class MultiTaskLearner {
-    private static final int SCORE_CHUNK = 1024;
+    private static final int SCORE_CHUNK = 2048;
 
     private final ModelConfig config;
     private final Optimizer optimizer;
@@ -57,6 +58,10 @@ public final class MultiTaskLearner {
     private final float negativeWeight;
     private final float ratingMin;
     private final float ratingMax;
+    private final double scoreWeightClick;
+    private final double scoreWeightPurchase;
+    private final double scoreWeightRating;
+    private ItemScorer scorer;
     private long version;
     private long eventClock;
     private long nanBatchesSkipped;
@@ -98,6 +103,9 @@ public final class MultiTaskLearner {
         this.negativeWeight = (float) (config.lossWeightClick() * config.negativesWeight());
         this.ratingMin = (float) config.ratingMin();
         this.ratingMax = (float) config.ratingMax();
+        this.scoreWeightClick = config.scoreWeightClick();
+        this.scoreWeightPurchase = config.scoreWeightPurchase();
+        this.scoreWeightRating = config.scoreWeightRating();
     }
 
     /** Restores a learner written by {@link #toSnapshotBytes()}. */
@@ -291,25 +299,26 @@ public final class MultiTaskLearner {
         }
         int dim = users.dim();
         ensureScoreBuffers(SCORE_CHUNK);
+        ItemScorer scorer = scorer();
+        scorer.prepare(users.values(), userRow * dim);
         PriorityQueue<ItemScore> best = new PriorityQueue<>(k + 1, BETTER.reversed());
+        float[] parts = new float[3];
         for (int start = 0; start < items.size(); start += SCORE_CHUNK) {
             int n = Math.min(SCORE_CHUNK, items.size() - start);
-            network.predict(
-                    users.values(),
-                    userRow * dim,
-                    items.values(),
-                    start * dim,
-                    n,
-                    clickLogits,
-                    purchaseLogits,
-                    ratingOutputs);
+            scorer.score(
+                    items.values(), start * dim, n, clickLogits, purchaseLogits, ratingOutputs);
             for (int i = 0; i < n; i++) {
-                ItemScore candidate = itemScore(items.id(start + i), i);
-                if (best.size() < k) {
-                    best.add(candidate);
-                } else if (BETTER.compare(candidate, best.peek()) < 0) {
-                    best.poll();
-                    best.add(candidate);
+                float score = blend(i, parts);
+                ItemScore worst = best.peek();
+                if (best.size() == k && score < worst.score()) {
+                    continue; // most items: cheaper than the full comparison below
+                }
+                String itemId = items.id(start + i);
+                if (best.size() < k || better(score, itemId, worst.score(), worst.itemId()) < 0) {
+                    if (best.size() == k) {
+                        best.poll();
+                    }
+                    best.add(new ItemScore(itemId, parts[0], parts[1], parts[2], score));
                 }
             }
         }
@@ -318,10 +327,14 @@ public final class MultiTaskLearner {
         return result;
     }
 
-    /** Orders better first: higher score, then smaller item id. */
+    /** Negative when (scoreA, idA) ranks before (scoreB, idB): higher score, then smaller id. */
+    private static int better(float scoreA, String idA, float scoreB, String idB) {
+        int byScore = Float.compare(scoreB, scoreA);
+        return byScore != 0 ? byScore : idA.compareTo(idB);
+    }
+
     private static final Comparator<ItemScore> BETTER =
-            Comparator.comparingDouble((ItemScore s) -> -s.score())
-                    .thenComparing(ItemScore::itemId);
+            (a, b) -> better(a.score(), a.itemId(), b.score(), b.itemId());
 
     /**
      * Scores one pair. An id the model has not seen is scored with the initial vector it would get
@@ -348,22 +361,36 @@ public final class MultiTaskLearner {
             items.initialRow(itemId, v, 0);
         }
         ensureScoreBuffers(1);
-        network.predict(u, 0, v, 0, 1, clickLogits, purchaseLogits, ratingOutputs);
-        return itemScore(itemId, 0);
+        ItemScorer scorer = scorer();
+        scorer.prepare(u, 0);
+        scorer.score(v, 0, 1, clickLogits, purchaseLogits, ratingOutputs);
+        float[] parts = new float[3];
+        float score = blend(0, parts);
+        return new ItemScore(itemId, parts[0], parts[1], parts[2], score);
     }
 
-    private ItemScore itemScore(String itemId, int i) {
+    /**
+     * The blended score of scoring slot {@code i}; writes P(click), P(click and purchase) and the
+     * clamped rating into {@code parts}.
+     */
+    private float blend(int i, float[] parts) {
         float click = Losses.sigmoid(clickLogits[i]);
         float purchase = click * Losses.sigmoid(purchaseLogits[i]);
         float rating = clampRating(ratingOutputs[i]);
-        float score =
-                (float)
-                        (config.scoreWeightClick() * click
-                                + config.scoreWeightPurchase() * purchase
-                                + config.scoreWeightRating()
-                                        * (rating - ratingMin)
-                                        / (ratingMax - ratingMin));
-        return new ItemScore(itemId, click, purchase, rating, score);
+        parts[0] = click;
+        parts[1] = purchase;
+        parts[2] = rating;
+        return (float)
+                (scoreWeightClick * click
+                        + scoreWeightPurchase * purchase
+                        + scoreWeightRating * (rating - ratingMin) / (ratingMax - ratingMin));
+    }
+
+    private ItemScorer scorer() {
+        if (scorer == null) {
+            scorer = new ItemScorer(network);
+        }
+        return scorer;
     }
 
     private float clampRating(float rating) {

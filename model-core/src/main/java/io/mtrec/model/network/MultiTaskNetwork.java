@@ -292,39 +292,6 @@ public final class MultiTaskNetwork {
         }
     }
 
-    /**
-     * Head outputs for one user vector against {@code n} item vectors stored contiguously in {@code
-     * itemValues} from {@code itemOff}: click and purchase logits and the raw rating.
-     */
-    public void predict(
-            float[] userValues,
-            int userOff,
-            float[] itemValues,
-            int itemOff,
-            int n,
-            float[] clickLogits,
-            float[] purchaseLogits,
-            float[] ratings) {
-        if (n == 0) {
-            return;
-        }
-        int width = 3 * dim;
-        float[] x = bottom.input(n);
-        for (int i = 0; i < n; i++) {
-            gather(userValues, userOff, itemValues, itemOff + i * dim, x, i * width);
-        }
-        float[] h = bottom.forward(n);
-        LinearHead click = heads[Task.CLICK.index()];
-        LinearHead purchase = heads[Task.PURCHASE.index()];
-        LinearHead rating = heads[Task.RATING.index()];
-        for (int i = 0; i < n; i++) {
-            int uvOff = i * width + 2 * dim;
-            clickLogits[i] = click.output(h, i * hidden, x, uvOff);
-            purchaseLogits[i] = purchase.output(h, i * hidden, x, uvOff);
-            ratings[i] = rating.output(h, i * hidden, x, uvOff);
-        }
-    }
-
     private void gather(float[] u, int uOff, float[] v, int vOff, float[] x, int xOff) {
         System.arraycopy(u, uOff, x, xOff, dim);
         System.arraycopy(v, vOff, x, xOff + dim, dim);

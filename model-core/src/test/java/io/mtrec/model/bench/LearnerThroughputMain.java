@@ -16,8 +16,9 @@ import java.util.Map;
  * batch size, over pre-generated events (generation is not timed), after a warm-up.
  *
  * <p>Arguments {@code key=value}: {@code batch} (1024), {@code batches} (400), {@code warmup}
- * (100), {@code users} (100000), {@code items} (20000), or any model parameter. Event mix: 85%
- * impressions of which 10% are clicks, 5% purchases, 10% ratings, uniform users, Zipf-like items.
+ * (100), {@code users} (100000), {@code items} (20000), {@code topUsers} (200, users timed in topK
+ * after as many warm-up calls), or any model parameter. Event mix: 85% impressions of which 10% are
+ * clicks, 5% purchases, 10% ratings, uniform users, Zipf-like items.
  */
 public final class LearnerThroughputMain {
     public static void main(String[] args) {
@@ -27,6 +28,7 @@ public final class LearnerThroughputMain {
         int warmup = 100;
         int users = 100_000;
         int items = 20_000;
+        int topUsers = 200;
         for (String arg : args) {
             String[] kv = arg.split("=", 2);
             switch (kv[0]) {
@@ -35,6 +37,7 @@ public final class LearnerThroughputMain {
                 case "warmup" -> warmup = Integer.parseInt(kv[1]);
                 case "users" -> users = Integer.parseInt(kv[1]);
                 case "items" -> items = Integer.parseInt(kv[1]);
+                case "topUsers" -> topUsers = Integer.parseInt(kv[1]);
                 default -> model.put(kv[0], kv[1]);
             }
         }
@@ -72,8 +75,10 @@ public final class LearnerThroughputMain {
                 seconds * 1e3 / batches,
                 learner.userCount(),
                 learner.itemCount());
+        for (int u = 0; u < topUsers; u++) {
+            learner.topK("u" + (users - 1 - u), 20); // warm-up
+        }
         long topStart = System.nanoTime();
-        int topUsers = 50;
         for (int u = 0; u < topUsers; u++) {
             learner.topK("u" + u, 20);
         }

@@ -42,45 +42,11 @@ final class ReferenceNetwork {
         }
     }
 
-    /**
-     * Mean weighted loss of {@code batch}, as {@link MultiTaskNetwork#computeGradients} defines it.
-     */
+    /** Mean weighted loss of a batch, as {@link MultiTaskNetwork#computeGradients} defines it. */
     double loss(ExampleBatch batch) {
         double total = 0;
         for (int i = 0; i < batch.size(); i++) {
-            int u = batch.userRow(i) * dim;
-            int v = batch.itemRow(i) * dim;
-            double[] a = new double[3 * dim];
-            double[] uv = new double[dim];
-            for (int j = 0; j < dim; j++) {
-                a[j] = users[u + j];
-                a[dim + j] = items[v + j];
-                uv[j] = users[u + j] * items[v + j];
-                a[2 * dim + j] = uv[j];
-            }
-            for (int l = 0; l < weights.length; l++) {
-                int in = widths[l];
-                int out = widths[l + 1];
-                double[] next = new double[out];
-                for (int o = 0; o < out; o++) {
-                    double s = biases[l][o];
-                    for (int k = 0; k < in; k++) {
-                        s += a[k] * weights[l][k * out + o];
-                    }
-                    smallestPreActivation = Math.min(smallestPreActivation, Math.abs(s));
-                    next[o] = Math.max(0, s);
-                }
-                a = next;
-            }
-            int t = batch.task(i).index();
-            double[] w = headWeights[t];
-            double z = headBiases[t];
-            for (int j = 0; j < a.length; j++) {
-                z += w[j] * a[j];
-            }
-            for (int j = 0; j < dim; j++) {
-                z += w[a.length + j] * uv[j];
-            }
+            double z = outputs(batch.userRow(i), batch.itemRow(i))[batch.task(i).index()];
             double y = batch.label(i);
             double loss =
                     batch.task(i) == Task.RATING
@@ -89,6 +55,47 @@ final class ReferenceNetwork {
             total += batch.weight(i) * loss;
         }
         return total / batch.size();
+    }
+
+    /** The three head outputs (click logit, purchase logit, rating) of one user-item pair. */
+    double[] outputs(int userRow, int itemRow) {
+        int u = userRow * dim;
+        int v = itemRow * dim;
+        double[] a = new double[3 * dim];
+        double[] uv = new double[dim];
+        for (int j = 0; j < dim; j++) {
+            a[j] = users[u + j];
+            a[dim + j] = items[v + j];
+            uv[j] = users[u + j] * items[v + j];
+            a[2 * dim + j] = uv[j];
+        }
+        for (int l = 0; l < weights.length; l++) {
+            int in = widths[l];
+            int out = widths[l + 1];
+            double[] next = new double[out];
+            for (int o = 0; o < out; o++) {
+                double s = biases[l][o];
+                for (int k = 0; k < in; k++) {
+                    s += a[k] * weights[l][k * out + o];
+                }
+                smallestPreActivation = Math.min(smallestPreActivation, Math.abs(s));
+                next[o] = Math.max(0, s);
+            }
+            a = next;
+        }
+        double[] result = new double[3];
+        for (int t = 0; t < 3; t++) {
+            double[] w = headWeights[t];
+            double z = headBiases[t];
+            for (int j = 0; j < a.length; j++) {
+                z += w[j] * a[j];
+            }
+            for (int j = 0; j < dim; j++) {
+                z += w[a.length + j] * uv[j];
+            }
+            result[t] = z;
+        }
+        return result;
     }
 
     private static double[] toDouble(float[] values, int n) {

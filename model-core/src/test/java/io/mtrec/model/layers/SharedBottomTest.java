@@ -93,6 +93,18 @@ class SharedBottomTest {
     }
 
     @Test
+    void reluGradientPassesUpstreamOnlyWherePreActivationIsPositive() {
+        assertThat(SharedBottom.reluGradient(2f, 0.5f)).isEqualTo(0.5f);
+        assertThat(SharedBottom.reluGradient(Float.MIN_VALUE, -3f)).isEqualTo(-3f);
+        assertThat(SharedBottom.reluGradient(-1f, 0.5f)).isEqualTo(0f);
+        assertThat(SharedBottom.reluGradient(0f, 0.5f)).isEqualTo(0f);
+        assertThat(SharedBottom.reluGradient(-0f, 0.5f)).isEqualTo(0f);
+        assertThat(SharedBottom.reluGradient(Float.NEGATIVE_INFINITY, 0.5f)).isEqualTo(0f);
+        // NaN is passed on, so a poisoned batch shows up in the gradient norm and is skipped.
+        assertThat(SharedBottom.reluGradient(Float.NaN, 0.5f)).isEqualTo(0.5f);
+    }
+
+    @Test
     void layersMustChain() {
         DenseLayer a = new DenseLayer("a", 3, 4, new Sgd(0.1f));
         DenseLayer b = new DenseLayer("b", 5, 2, new Sgd(0.1f));

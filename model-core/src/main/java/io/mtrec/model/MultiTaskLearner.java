@@ -40,6 +40,13 @@ import java.util.Set;
  * <p>The state (parameters, optimizer slots, pending clicks, sampler, metrics, counters)
  * round-trips through {@link #toSnapshotBytes()} exactly: a restored learner continues
  * bit-identically.
+ *
+ * <p>Purchase examples are scored when they are learned: a positive when the purchase arrives
+ * (usually soon after its click), a negative only once the window has passed, by which time its
+ * click has already pulled the user and item vectors together. The windowed purchase AUC is
+ * therefore biased low while the model is young (on planted data it starts below 0.5 and recovers
+ * as training proceeds); scoring P(purchase | click) at click time and resolving the label later
+ * would remove that bias.
  */
 public final class MultiTaskLearner {
     private static final int SCORE_CHUNK = 2048;
@@ -131,6 +138,10 @@ public final class MultiTaskLearner {
     /**
      * Learns from one mini-batch: builds the examples, records progressive-validation predictions
      * made with the current parameters, then takes one step.
+     *
+     * <p>A skipped batch (non-finite loss or gradient) changes no parameter, optimizer slot or
+     * metric; its events still happened, so new ids keep their fresh rows and the event clock, last
+     * event times, pending clicks and sampler state move on.
      *
      * @throws IllegalArgumentException before changing anything, if an event is invalid (a rating
      *     outside the configured scale or not finite); see {@link #rejectReason}

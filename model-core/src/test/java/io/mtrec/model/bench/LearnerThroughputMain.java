@@ -75,6 +75,9 @@ public final class LearnerThroughputMain {
                 seconds * 1e3 / batches,
                 learner.userCount(),
                 learner.itemCount());
+        if (topUsers == 0) {
+            return;
+        }
         for (int u = 0; u < topUsers; u++) {
             learner.topK("u" + (users - 1 - u), 20); // warm-up
         }

@@ -1,0 +1,223 @@
+package io.mtrec.model.embedding;
+
+import io.mtrec.model.sampling.SplitMix64;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A collision-free embedding table: every distinct string id gets its own row, created on first
+ * sight, stored with the row's optimizer slots and the event time it was last seen.
+ *
+ * <p>Rows live in one flat {@code float[]} (row {@code r} at {@code r * dim}), so batches gather
+ * and scatter with plain array arithmetic and no per-row objects. A new row is initialised from a
+ * generator seeded by the table seed and the id alone: the same id gets the same initial vector
+ * whatever order ids arrive in, which also makes replicas on parallel trainers start equal.
+ *
+ * <p>Not thread-safe. {@link #values()} and {@link #slots()} are the live arrays; they are replaced
+ * when the table grows, so fetch them again after creating rows. One array holds all rows, so a
+ * table has at most {@code (2^31 - 9) / dim} rows (67 million at d = 32).
+ */
+public final class EmbeddingTable {
+    private static final int INITIAL_CAPACITY = 16;
+
+    /** Largest array length every JVM allocates. */
+    private static final long MAX_ARRAY_LENGTH = Integer.MAX_VALUE - 8;
+
+    private final int dim;
+    private final int slotsPerValue;
+    private final float slotInit;
+    private final double initStd;
+    private final long seed;
+    private final long maxArrayLength;
+    private final Map<String, Integer> rowsById = new HashMap<>();
+    private final List<String> ids = new ArrayList<>();
+    private float[] values;
+    private float[] slots;
+    private long[] lastSeen;
+
+    /**
+     * @param dim row width
+     * @param slotsPerValue optimizer slots per value (0 for SGD, 1 for Adagrad)
+     * @param slotInit initial value of every slot of a new row
+     * @param initStd standard deviation of the Gaussian initial values
+     * @param seed seed of this table; derive it per table so users and items differ
+     */
+    public EmbeddingTable(int dim, int slotsPerValue, float slotInit, double initStd, long seed) {
+        this(dim, slotsPerValue, slotInit, initStd, seed, MAX_ARRAY_LENGTH);
+    }
+
+    /** As the public constructor, with a smaller array limit so tests can fill a table. */
+    EmbeddingTable(
+            int dim,
+            int slotsPerValue,
+            float slotInit,
+            double initStd,
+            long seed,
+            long maxArrayLength) {
+        if (dim < 1) {
+            throw new IllegalArgumentException("dim must be >= 1, got " + dim);
+        }
+        if (slotsPerValue < 0) {
+            throw new IllegalArgumentException("slotsPerValue must be >= 0, got " + slotsPerValue);
+        }
+        this.dim = dim;
+        this.slotsPerValue = slotsPerValue;
+        this.slotInit = slotInit;
+        this.initStd = initStd;
+        this.seed = seed;
+        this.maxArrayLength = maxArrayLength;
+        this.values = new float[INITIAL_CAPACITY * dim];
+        this.slots = new float[INITIAL_CAPACITY * dim * slotsPerValue];
+        this.lastSeen = new long[INITIAL_CAPACITY];
+    }
+
+    public int dim() {
+        return dim;
+    }
+
+    public int slotsPerValue() {
+        return slotsPerValue;
+    }
+
+    public long seed() {
+        return seed;
+    }
+
+    /** Number of rows. */
+    public int size() {
+        return ids.size();
+    }
+
+    /** Rows the arrays can hold before they grow. */
+    public int capacity() {
+        return lastSeen.length;
+    }
+
+    /** The row of {@code id}, or -1 if it has none. */
+    public int rowOf(String id) {
+        Integer row = rowsById.get(id);
+        return row == null ? -1 : row;
+    }
+
+    /** The row of {@code id}, creating and initialising it if it is new. */
+    public int getOrCreate(String id) {
+        Integer row = rowsById.get(id);
+        if (row != null) {
+            return row;
+        }
+        int created = appendRow(id);
+        initialRow(id, values, created * dim);
+        Arrays.fill(
+                slots,
+                created * dim * slotsPerValue,
+                (created + 1) * dim * slotsPerValue,
+                slotInit);
+        lastSeen[created] = Long.MIN_VALUE;
+        return created;
+    }
+
+    /** The id stored in {@code row}. */
+    public String id(int row) {
+        return ids.get(row);
+    }
+
+    /** Offset of {@code row} in {@link #values()}. */
+    public int offset(int row) {
+        return row * dim;
+    }
+
+    /** The live value array; row r occupies {@code [r * dim, (r + 1) * dim)}. */
+    public float[] values() {
+        return values;
+    }
+
+    /** The live slot array; row r occupies {@code [r * dim * s, (r + 1) * dim * s)}. */
+    public float[] slots() {
+        return slots;
+    }
+
+    /** Copies row {@code row} into {@code out[off..off+dim)}. */
+    public void copyRow(int row, float[] out, int off) {
+        System.arraycopy(values, row * dim, out, off, dim);
+    }
+
+    /** Event time {@code row} was last seen in a real event, or {@link Long#MIN_VALUE}. */
+    public long lastSeen(int row) {
+        return lastSeen[row];
+    }
+
+    /** Records that {@code row} was seen at {@code eventTime}; the latest time wins. */
+    public void touch(int row, long eventTime) {
+        if (eventTime > lastSeen[row]) {
+            lastSeen[row] = eventTime;
+        }
+    }
+
+    /**
+     * Writes the vector {@code id} gets when its row is created into {@code out[off..off+dim)}; a
+     * pure function of the table seed and the id, also used to score ids the table has not seen.
+     */
+    public void initialRow(String id, float[] out, int off) {
+        SplitMix64 rng = new SplitMix64(SplitMix64.mix(seed ^ SplitMix64.hash64(id)));
+        for (int i = 0; i < dim; i++) {
+            out[off + i] = (float) (initStd * rng.nextGaussian());
+        }
+    }
+
+    /**
+     * Appends a row with given contents, as a snapshot restore does; rows must come in row order.
+     */
+    public int restoreRow(String id, float[] rowValues, float[] rowSlots, long rowLastSeen) {
+        if (rowValues.length != dim || rowSlots.length != dim * slotsPerValue) {
+            throw new IllegalArgumentException(
+                    "row of '"
+                            + id
+                            + "' has "
+                            + rowValues.length
+                            + " values and "
+                            + rowSlots.length
+                            + " slots, expected "
+                            + dim
+                            + " and "
+                            + dim * slotsPerValue);
+        }
+        int row = appendRow(id);
+        System.arraycopy(rowValues, 0, values, row * dim, dim);
+        System.arraycopy(rowSlots, 0, slots, row * dim * slotsPerValue, dim * slotsPerValue);
+        lastSeen[row] = rowLastSeen;
+        return row;
+    }
+
+    private int appendRow(String id) {
+        if (rowsById.containsKey(id)) {
+            throw new IllegalArgumentException("id '" + id + "' already has a row");
+        }
+        int row = ids.size();
+        if (row == lastSeen.length) {
+            grow();
+        }
+        rowsById.put(id, row);
+        ids.add(id);
+        return row;
+    }
+
+    private void grow() {
+        long widest = (long) dim * Math.max(1, slotsPerValue);
+        int capacity = (int) Math.min(lastSeen.length * 2L, maxArrayLength / widest);
+        if (capacity <= lastSeen.length) {
+            throw new IllegalStateException(
+                    "embedding table is full: "
+                            + lastSeen.length
+                            + " rows of "
+                            + dim
+                            + " values fill one Java array; evict rows or shard the table");
+        }
+        values = Arrays.copyOf(values, capacity * dim);
+        slots = Arrays.copyOf(slots, capacity * dim * slotsPerValue);
+        lastSeen = Arrays.copyOf(lastSeen, capacity);
+    }
+}

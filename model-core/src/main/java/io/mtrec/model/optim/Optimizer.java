@@ -1,0 +1,51 @@
+package io.mtrec.model.optim;
+
+import io.mtrec.model.config.ModelConfig;
+import io.mtrec.model.config.OptimizerKind;
+
+/**
+ * An update rule. The optimizer object is configuration only (learning rate, epsilon); all state
+ * lives in slot arrays owned by the parameters, next to the values they belong to.
+ *
+ * <p>Lifecycle: <b>init</b> — the owner allocates {@link #slotsPerValue()} slots per value, set to
+ * {@link #initialSlotValue()}; <b>step</b> — {@link #update} changes values and slots in place;
+ * <b>snapshot</b> — the owner writes values and slots; <b>restore</b> — the owner reads them back
+ * and the next {@link #update} continues exactly where the saved one stopped. Embedding tables call
+ * {@link #update} once per touched row (sparse), dense parameters once for the whole array.
+ */
+public interface Optimizer {
+
+    OptimizerKind kind();
+
+    /** Slots of state kept per parameter value (0 for SGD, 1 for Adagrad's accumulator). */
+    int slotsPerValue();
+
+    /** Value a fresh slot starts at. */
+    float initialSlotValue();
+
+    /**
+     * Applies one step to {@code values[vOff..vOff+n)} with gradient {@code scale *
+     * grads[gOff..gOff+n)}, reading and updating {@code slots} from {@code sOff}.
+     */
+    void update(
+            float[] values,
+            int vOff,
+            float[] grads,
+            int gOff,
+            float[] slots,
+            int sOff,
+            int n,
+            float scale);
+
+    /** The optimizer a configuration asks for. */
+    static Optimizer fromConfig(ModelConfig config) {
+        return switch (config.optimizer()) {
+            case SGD -> new Sgd((float) config.learningRate());
+            case ADAGRAD ->
+                    new Adagrad(
+                            (float) config.learningRate(),
+                            (float) config.adagradEpsilon(),
+                            (float) config.adagradInitialAccumulator());
+        };
+    }
+}

@@ -1,0 +1,162 @@
+package io.mtrec.model.tasks;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+
+/**
+ * Clicks waiting to learn whether they convert: the delayed-feedback buffer of the purchase task.
+ *
+ * <p>A click is held, keyed by (user, item), until a purchase of that item by that user claims it
+ * (a positive conversion) or the event clock passes its time plus the conversion window, when it
+ * becomes a purchase negative. Holding it means a late purchase inside the window is never first
+ * learned as a negative.
+ *
+ * <p>Expiry order is (event time, arrival sequence), a total order, so what expires when does not
+ * depend on hash or heap layout and survives a snapshot restore unchanged.
+ */
+public final class PendingClicks {
+
+    /** One held click; {@code seq} numbers clicks in arrival order. */
+    public record PendingClick(long seq, String userId, String itemId, long eventTime) {}
+
+    private record Key(String userId, String itemId) {}
+
+    private static final class Entry {
+        final PendingClick click;
+        boolean removed;
+
+        Entry(PendingClick click) {
+            this.click = click;
+        }
+    }
+
+    private static final Comparator<Entry> EXPIRY_ORDER =
+            Comparator.<Entry>comparingLong(e -> e.click.eventTime())
+                    .thenComparingLong(e -> e.click.seq());
+
+    private final PriorityQueue<Entry> byTime = new PriorityQueue<>(EXPIRY_ORDER);
+    private final Map<Key, ArrayDeque<Entry>> byKey = new HashMap<>();
+    private long nextSeq;
+    private int size;
+
+    public PendingClicks() {}
+
+    /** Number of clicks held. */
+    public int size() {
+        return size;
+    }
+
+    /** The sequence number the next click gets. */
+    public long nextSeq() {
+        return nextSeq;
+    }
+
+    /** Holds a click. */
+    public void add(String userId, String itemId, long eventTime) {
+        insert(new PendingClick(nextSeq++, userId, itemId, eventTime));
+    }
+
+    /**
+     * Removes the oldest held click of {@code userId} on {@code itemId}, if any; returns whether
+     * there was one.
+     */
+    public boolean claim(String userId, String itemId) {
+        Key key = new Key(userId, itemId);
+        ArrayDeque<Entry> entries = byKey.get(key);
+        if (entries == null) {
+            return false;
+        }
+        Entry entry = entries.pollFirst();
+        if (entries.isEmpty()) {
+            byKey.remove(key);
+        }
+        entry.removed = true;
+        size--;
+        return true;
+    }
+
+    /**
+     * Removes and returns, in (event time, sequence) order, every held click more than {@code
+     * windowMs} older than {@code clock}.
+     */
+    public List<PendingClick> expire(long clock, long windowMs) {
+        List<PendingClick> expired = new ArrayList<>();
+        while (!byTime.isEmpty()) {
+            Entry head = byTime.peek();
+            if (head.removed) {
+                byTime.poll();
+                continue;
+            }
+            if (!isExpired(head.click.eventTime(), clock, windowMs)) {
+                break;
+            }
+            byTime.poll();
+            Key key = new Key(head.click.userId(), head.click.itemId());
+            ArrayDeque<Entry> entries = byKey.get(key);
+            entries.remove(head);
+            if (entries.isEmpty()) {
+                byKey.remove(key);
+            }
+            head.removed = true;
+            size--;
+            expired.add(head.click);
+        }
+        return expired;
+    }
+
+    /** True when {@code clock} is more than {@code windowMs} after {@code eventTime}. */
+    static boolean isExpired(long eventTime, long clock, long windowMs) {
+        if (clock <= eventTime) {
+            return false;
+        }
+        long age = clock - eventTime;
+        return age < 0 /* overflowed: older than any window */ || age > windowMs;
+    }
+
+    /** The held clicks in sequence order, for snapshots. */
+    public List<PendingClick> entries() {
+        List<PendingClick> all = new ArrayList<>(size);
+        for (ArrayDeque<Entry> entries : byKey.values()) {
+            for (Iterator<Entry> it = entries.iterator(); it.hasNext(); ) {
+                all.add(it.next().click);
+            }
+        }
+        all.sort(Comparator.comparingLong(PendingClick::seq));
+        return all;
+    }
+
+    /** Rebuilds the buffer from {@link #entries()} and {@link #nextSeq()} of a saved one. */
+    public static PendingClicks restore(long nextSeq, List<PendingClick> entries) {
+        PendingClicks pending = new PendingClicks();
+        long previous = Long.MIN_VALUE;
+        for (PendingClick click : entries) {
+            if (click.seq() <= previous || click.seq() >= nextSeq) {
+                throw new IllegalArgumentException(
+                        "pending click sequence numbers must increase and stay below "
+                                + nextSeq
+                                + ", found "
+                                + click.seq()
+                                + " after "
+                                + previous);
+            }
+            previous = click.seq();
+            pending.insert(click);
+        }
+        pending.nextSeq = nextSeq;
+        return pending;
+    }
+
+    private void insert(PendingClick click) {
+        Entry entry = new Entry(click);
+        byTime.add(entry);
+        byKey.computeIfAbsent(new Key(click.userId(), click.itemId()), k -> new ArrayDeque<>())
+                .addLast(entry);
+        size++;
+    }
+}

@@ -1,0 +1,211 @@
+package io.mtrec.model.network;
+
+import io.mtrec.model.config.ModelConfig;
+import io.mtrec.model.config.OptimizerKind;
+import io.mtrec.model.embedding.SparseRowGradients;
+import io.mtrec.model.layers.DenseLayer;
+import io.mtrec.model.optim.Optimizer;
+import io.mtrec.model.tasks.Losses;
+import io.mtrec.model.tasks.Task;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+/**
+ * Central-difference gradient checks of every parameter group: the float/ND4J backward pass against
+ * numerical derivatives of an independent double-precision forward ({@link ReferenceNetwork}).
+ *
+ * <p>Tolerance: |analytic - numeric| <= 2e-6 + 1e-4 * |numeric|. The numeric derivative (step 1e-6
+ * in double) is exact to about 1e-9 here; the rest is float rounding in the analytic path.
+ */
+class MultiTaskNetworkGradientTest {
+    private static final double STEP = 1e-6;
+    private static final double ABS_TOLERANCE = 2e-6;
+    private static final double REL_TOLERANCE = 1e-4;
+
+    @ParameterizedTest(name = "bottom.layers={0}")
+    @ValueSource(ints = {1, 2})
+    void analyticGradientsMatchCentralDifferencesForEveryParameter(int bottomLayers) {
+        MultiTaskNetwork network = tinyNetwork(bottomLayers);
+        ExampleBatch batch = mixedBatch(network);
+        double loss = network.computeGradients(batch);
+        ReferenceNetwork reference = new ReferenceNetwork(network);
+        assertThat(loss).isCloseTo(reference.loss(batch), within(1e-6));
+        // A step of 1e-6 moves a pre-activation by well under 1e-5 here, and float rounding by
+        // about 1e-7: a unit further than 1e-5 from 0 stays on one side of the ReLU kink.
+        assertThat(reference.smallestPreActivation)
+                .as("no ReLU input within reach of its kink")
+                .isGreaterThan(1e-5);
+
+        DenseLayer[] layers = network.layers();
+        for (int l = 0; l < layers.length; l++) {
+            check(
+                    "bottom." + l + ".weight",
+                    reference,
+                    batch,
+                    reference.weights[l],
+                    layers[l].weight().grads());
+            check(
+                    "bottom." + l + ".bias",
+                    reference,
+                    batch,
+                    reference.biases[l],
+                    layers[l].bias().grads());
+        }
+        for (Task task : Task.values()) {
+            check(
+                    task + " head weight",
+                    reference,
+                    batch,
+                    reference.headWeights[task.index()],
+                    network.head(task).weight().grads());
+            double[] bias = {reference.headBiases[task.index()]};
+            ReferenceNetwork withBias = reference;
+            double numeric =
+                    numericDerivative(
+                            withBias,
+                            batch,
+                            bias,
+                            0,
+                            () -> withBias.headBiases[task.index()] = bias[0]);
+            assertClose(task + " head bias", network.head(task).bias().grads()[0], numeric);
+        }
+        check(
+                "user rows",
+                reference,
+                batch,
+                reference.users,
+                dense(network.userGradients(), network.users().size()));
+        check(
+                "item rows",
+                reference,
+                batch,
+                reference.items,
+                dense(network.itemGradients(), network.items().size()));
+    }
+
+    @Test
+    void lossAndHeadGradientsMatchHandComputedValuesAndOtherHeadsGetNone() {
+        MultiTaskNetwork network = tinyNetwork(1);
+        ExampleBatch batch = new ExampleBatch();
+        int u = network.users().getOrCreate("u0");
+        int v = network.items().getOrCreate("i0");
+        batch.add(Task.CLICK, u, v, 1f, 1f, true);
+        batch.add(Task.RATING, u, v, 4f, 0.5f, true);
+        double loss = network.computeGradients(batch);
+        double p = network.predictions(0);
+        double z = network.predictions(1);
+        // mean over 2 examples of 1 * -log(p) and 0.5 * (z - 4)^2
+        assertThat(loss).isCloseTo((-Math.log(p) + 0.5 * (z - 4) * (z - 4)) / 2, within(1e-6));
+        // d/db_click = (p - 1) / 2, d/db_rating = 0.5 * 2 (z - 4) / 2
+        assertThat((double) network.head(Task.CLICK).bias().grads()[0])
+                .isCloseTo((p - 1) / 2, within(1e-7));
+        assertThat((double) network.head(Task.RATING).bias().grads()[0])
+                .isCloseTo(0.5 * (z - 4), within(1e-6));
+        assertThat(network.head(Task.PURCHASE).bias().grads()[0]).isZero();
+        for (float g : network.head(Task.PURCHASE).weight().grads()) {
+            assertThat(g).isZero();
+        }
+        assertThat(Losses.sigmoid((float) Math.log(p / (1 - p))))
+                .isCloseTo((float) p, within(1e-6f));
+    }
+
+    private static MultiTaskNetwork tinyNetwork(int bottomLayers) {
+        ModelConfig config =
+                ModelConfig.builder()
+                        .embeddingDim(3)
+                        .bottomHidden(5)
+                        .bottomLayers(bottomLayers)
+                        .optimizer(OptimizerKind.SGD)
+                        .initStd(0.7)
+                        .seed(2024L)
+                        .build();
+        MultiTaskNetwork network = MultiTaskNetwork.create(config, Optimizer.fromConfig(config));
+        // Give the bottom non-zero biases so some units start inactive and some active.
+        for (DenseLayer layer : network.layers()) {
+            float[] b = layer.bias().values();
+            for (int j = 0; j < b.length; j++) {
+                b[j] = 0.2f * (j % 3 - 1) + 0.05f;
+            }
+        }
+        return network;
+    }
+
+    private static ExampleBatch mixedBatch(MultiTaskNetwork network) {
+        for (int i = 0; i < 3; i++) {
+            network.users().getOrCreate("u" + i);
+        }
+        for (int i = 0; i < 4; i++) {
+            network.items().getOrCreate("i" + i);
+        }
+        ExampleBatch batch = new ExampleBatch();
+        batch.add(Task.CLICK, 0, 0, 1f, 1f, true);
+        batch.add(Task.CLICK, 0, 1, 0f, 0.25f, false);
+        batch.add(Task.CLICK, 1, 2, 0f, 1f, true);
+        batch.add(Task.PURCHASE, 1, 2, 1f, 1f, true);
+        batch.add(Task.PURCHASE, 2, 3, 0f, 2f, true);
+        batch.add(Task.RATING, 2, 0, 4.5f, 0.5f, true);
+        batch.add(Task.RATING, 0, 3, 1f, 0.5f, true);
+        return batch;
+    }
+
+    private static double[] dense(SparseRowGradients grads, int rows) {
+        double[] all = new double[rows * grads.dim()];
+        for (int s = 0; s < grads.count(); s++) {
+            for (int j = 0; j < grads.dim(); j++) {
+                all[grads.row(s) * grads.dim() + j] = grads.grads()[s * grads.dim() + j];
+            }
+        }
+        return all;
+    }
+
+    private static void check(
+            String what,
+            ReferenceNetwork reference,
+            ExampleBatch batch,
+            double[] params,
+            float[] analytic) {
+        double[] asDouble = new double[analytic.length];
+        for (int i = 0; i < analytic.length; i++) {
+            asDouble[i] = analytic[i];
+        }
+        check(what, reference, batch, params, asDouble);
+    }
+
+    private static void check(
+            String what,
+            ReferenceNetwork reference,
+            ExampleBatch batch,
+            double[] params,
+            double[] analytic) {
+        assertThat(analytic).as(what).hasSize(params.length);
+        for (int k = 0; k < params.length; k++) {
+            double numeric = numericDerivative(reference, batch, params, k, () -> {});
+            assertClose(what + "[" + k + "]", analytic[k], numeric);
+        }
+    }
+
+    private static double numericDerivative(
+            ReferenceNetwork reference, ExampleBatch batch, double[] params, int k, Runnable sync) {
+        double saved = params[k];
+        params[k] = saved + STEP;
+        sync.run();
+        double plus = reference.loss(batch);
+        params[k] = saved - STEP;
+        sync.run();
+        double minus = reference.loss(batch);
+        params[k] = saved;
+        sync.run();
+        return (plus - minus) / (2 * STEP);
+    }
+
+    private static void assertClose(String what, double analytic, double numeric) {
+        assertThat(analytic)
+                .as(what)
+                .isCloseTo(numeric, within(ABS_TOLERANCE + REL_TOLERANCE * Math.abs(numeric)));
+    }
+}

@@ -1,0 +1,108 @@
+package io.mtrec.model.network;
+
+import io.mtrec.model.layers.DenseLayer;
+import io.mtrec.model.tasks.Losses;
+import io.mtrec.model.tasks.Task;
+
+/**
+ * A double-precision copy of a {@link MultiTaskNetwork}'s parameters and a straightforward forward
+ * pass over them, written independently of the float/ND4J path, for gradient checks.
+ */
+final class ReferenceNetwork {
+    final int dim;
+    final double[] users;
+    final double[] items;
+    final double[][] weights;
+    final double[][] biases;
+    final int[] widths;
+    final double[][] headWeights = new double[3][];
+    final double[] headBiases = new double[3];
+    double smallestPreActivation = Double.POSITIVE_INFINITY;
+
+    ReferenceNetwork(MultiTaskNetwork network) {
+        dim = network.users().dim();
+        users = toDouble(network.users().values(), network.users().size() * dim);
+        items = toDouble(network.items().values(), network.items().size() * dim);
+        DenseLayer[] layers = network.layers();
+        weights = new double[layers.length][];
+        biases = new double[layers.length][];
+        widths = new int[layers.length + 1];
+        widths[0] = 3 * dim;
+        for (int l = 0; l < layers.length; l++) {
+            weights[l] = toDouble(layers[l].weight().values(), layers[l].weight().size());
+            biases[l] = toDouble(layers[l].bias().values(), layers[l].bias().size());
+            widths[l + 1] = layers[l].out();
+        }
+        for (Task task : Task.values()) {
+            headWeights[task.index()] =
+                    toDouble(
+                            network.head(task).weight().values(),
+                            network.head(task).weight().size());
+            headBiases[task.index()] = network.head(task).bias().values()[0];
+        }
+    }
+
+    /** Mean weighted loss of a batch, as {@link MultiTaskNetwork#computeGradients} defines it. */
+    double loss(ExampleBatch batch) {
+        double total = 0;
+        for (int i = 0; i < batch.size(); i++) {
+            double z = outputs(batch.userRow(i), batch.itemRow(i))[batch.task(i).index()];
+            double y = batch.label(i);
+            double loss =
+                    batch.task(i) == Task.RATING
+                            ? Losses.squaredError(z, y)
+                            : Losses.bceWithLogits(z, y);
+            total += batch.weight(i) * loss;
+        }
+        return total / batch.size();
+    }
+
+    /** The three head outputs (click logit, purchase logit, rating) of one user-item pair. */
+    double[] outputs(int userRow, int itemRow) {
+        int u = userRow * dim;
+        int v = itemRow * dim;
+        double[] a = new double[3 * dim];
+        double[] uv = new double[dim];
+        for (int j = 0; j < dim; j++) {
+            a[j] = users[u + j];
+            a[dim + j] = items[v + j];
+            uv[j] = users[u + j] * items[v + j];
+            a[2 * dim + j] = uv[j];
+        }
+        for (int l = 0; l < weights.length; l++) {
+            int in = widths[l];
+            int out = widths[l + 1];
+            double[] next = new double[out];
+            for (int o = 0; o < out; o++) {
+                double s = biases[l][o];
+                for (int k = 0; k < in; k++) {
+                    s += a[k] * weights[l][k * out + o];
+                }
+                smallestPreActivation = Math.min(smallestPreActivation, Math.abs(s));
+                next[o] = Math.max(0, s);
+            }
+            a = next;
+        }
+        double[] result = new double[3];
+        for (int t = 0; t < 3; t++) {
+            double[] w = headWeights[t];
+            double z = headBiases[t];
+            for (int j = 0; j < a.length; j++) {
+                z += w[j] * a[j];
+            }
+            for (int j = 0; j < dim; j++) {
+                z += w[a.length + j] * uv[j];
+            }
+            result[t] = z;
+        }
+        return result;
+    }
+
+    private static double[] toDouble(float[] values, int n) {
+        double[] d = new double[n];
+        for (int i = 0; i < n; i++) {
+            d[i] = values[i];
+        }
+        return d;
+    }
+}

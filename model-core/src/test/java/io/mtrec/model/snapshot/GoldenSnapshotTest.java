@@ -1,0 +1,66 @@
+package io.mtrec.model.snapshot;
+
+import io.mtrec.model.BatchResult;
+import io.mtrec.model.Interaction;
+import io.mtrec.model.ItemScore;
+import io.mtrec.model.MultiTaskLearner;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Snapshots written by older format versions stay readable. */
+class GoldenSnapshotTest {
+
+    @Test
+    void formatOneGoldenFileLoadsWithItsStateAndKeepsTraining() throws IOException {
+        byte[] golden = read(GoldenSnapshots.FORMAT_1);
+        assertThat(SnapshotCodec.formatVersionOf(golden)).isEqualTo(1);
+
+        MultiTaskLearner learner = MultiTaskLearner.fromSnapshotBytes(golden);
+        assertThat(learner.version()).isEqualTo(3);
+        assertThat(learner.config().embeddingDim()).isEqualTo(4);
+        assertThat(learner.config().bottomHidden()).isEqualTo(6);
+        assertThat(learner.config().seed()).isEqualTo(7L);
+        assertThat(learner.userCount()).isEqualTo(3);
+        assertThat(learner.itemCount()).isEqualTo(3);
+        assertThat(learner.pendingClicks()).isEqualTo(1); // carol's click on book
+        assertThat(learner.eventClock()).isEqualTo(2_700);
+        assertThat(learner.lastEventTime("alice")).isEqualTo(2_700);
+        assertThat(learner.eventsLearned()).isEqualTo(8);
+        assertThat(learner.metrics().clickCount()).isEqualTo(5);
+        assertThat(learner.metrics().purchaseCount()).isEqualTo(2);
+        assertThat(learner.metrics().ratingCount()).isEqualTo(2);
+
+        // The format-1 writer still writes exactly these bytes.
+        assertThat(learner.toSnapshotBytes()).isEqualTo(golden);
+
+        List<ItemScore> top = learner.topK("alice", 3);
+        assertThat(top)
+                .extracting(ItemScore::itemId)
+                .containsExactlyInAnyOrder("book", "lamp", "mug");
+        BatchResult next = learner.learn(List.of(Interaction.click("e9", "dave", "mug", 3_000)));
+        assertThat(next.applied()).isTrue();
+        assertThat(learner.version()).isEqualTo(4);
+    }
+
+    @Test
+    void goldenLearnerStateMatchesWhatTheFileDescribes() {
+        MultiTaskLearner fresh = GoldenSnapshots.goldenLearner();
+        assertThat(fresh.version()).isEqualTo(3);
+        assertThat(fresh.pendingClicks()).isEqualTo(1);
+        assertThat(fresh.metrics().purchaseCount()).isEqualTo(2);
+    }
+
+    static byte[] read(String resource) throws IOException {
+        try (InputStream in =
+                GoldenSnapshotTest.class.getClassLoader().getResourceAsStream(resource)) {
+            assertThat(in).as(resource).isNotNull();
+            return in.readAllBytes();
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package io.mtrec.model.snapshot;
+
+import io.mtrec.model.Interaction;
+import io.mtrec.model.MultiTaskLearner;
+import io.mtrec.model.config.ModelConfig;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Writes the golden snapshot files kept in {@code src/test/resources/snapshots/}. Run it from the
+ * model-core directory when a new format version is introduced, and commit the new file next to the
+ * old ones, which must stay readable:
+ *
+ * <pre>
+ * java -cp target/classes:target/test-classes:$(deps) io.mtrec.model.snapshot.GoldenSnapshots
+ * </pre>
+ */
+public final class GoldenSnapshots {
+    /** Golden file written by the format-1 writer. */
+    public static final String FORMAT_1 = "snapshots/format-1.bin";
+
+    private GoldenSnapshots() {}
+
+    /** The small, fully specified model each golden file holds. */
+    public static MultiTaskLearner goldenLearner() {
+        ModelConfig config =
+                ModelConfig.builder()
+                        .embeddingDim(4)
+                        .bottomHidden(6)
+                        .negativesPerPositive(2)
+                        .conversionWindowMs(1_000)
+                        .metricsWindow(50)
+                        .seed(7L)
+                        .build();
+        MultiTaskLearner learner = new MultiTaskLearner(config);
+        learner.learn(
+                List.of(
+                        Interaction.impression("e1", "alice", "book", 1_000),
+                        Interaction.click("e2", "alice", "lamp", 1_100),
+                        Interaction.click("e3", "bob", "book", 1_200),
+                        Interaction.rating("e4", "bob", "lamp", 1_300, 4f)));
+        learner.learn(
+                List.of(
+                        Interaction.purchase("e5", "alice", "lamp", 1_500),
+                        Interaction.impression("e6", "carol", "mug", 1_600),
+                        Interaction.click("e7", "carol", "book", 2_500)));
+        // bob's click on book (t=1200) expires here: a purchase negative. carol's stays pending.
+        learner.advanceEventTime(2_600);
+        learner.learn(List.of(Interaction.rating("e8", "alice", "mug", 2_700, 2f)));
+        return learner;
+    }
+
+    public static void main(String[] args) throws IOException {
+        Path dir = Path.of(args.length > 0 ? args[0] : "src/test/resources");
+        Path file = dir.resolve(FORMAT_1);
+        Files.createDirectories(file.getParent());
+        Files.write(file, goldenLearner().toSnapshotBytes());
+        System.out.println("wrote " + file + " (" + Files.size(file) + " bytes)");
+    }
+}

@@ -1,0 +1,61 @@
+package io.mtrec.model.tasks;
+
+import io.mtrec.model.tasks.PendingClicks.PendingClick;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class PendingClicksTest {
+
+    @Test
+    void purchaseClaimsTheOldestClickOfItsUserAndItem() {
+        PendingClicks pending = new PendingClicks();
+        pending.add("u", "i", 10L);
+        pending.add("u", "i", 20L);
+        pending.add("u", "j", 15L);
+        assertThat(pending.claim("u", "i")).isTrue();
+        assertThat(pending.claim("v", "i")).isFalse();
+        assertThat(pending.size()).isEqualTo(2);
+        assertThat(pending.entries()).extracting(PendingClick::eventTime).containsExactly(20L, 15L);
+    }
+
+    @Test
+    void clicksExpireOnlyWhenStrictlyOlderThanTheWindowInTimeOrder() {
+        PendingClicks pending = new PendingClicks();
+        pending.add("u", "late", 300L);
+        pending.add("u", "early", 100L);
+        pending.add("v", "tie", 100L);
+        assertThat(pending.expire(200L, 100L)).isEmpty();
+        List<PendingClick> expired = pending.expire(201L, 100L);
+        assertThat(expired).extracting(PendingClick::itemId).containsExactly("early", "tie");
+        assertThat(pending.size()).isEqualTo(1);
+        assertThat(pending.claim("u", "early")).isFalse();
+    }
+
+    @Test
+    void claimedClicksNeverExpire() {
+        PendingClicks pending = new PendingClicks();
+        pending.add("u", "i", 0L);
+        pending.claim("u", "i");
+        assertThat(pending.expire(Long.MAX_VALUE, 10L)).isEmpty();
+        assertThat(pending.size()).isZero();
+    }
+
+    @Test
+    void restoredBufferExpiresAndClaimsLikeTheOriginal() {
+        PendingClicks original = new PendingClicks();
+        original.add("a", "x", 50L);
+        original.add("b", "y", 40L);
+        original.add("a", "x", 60L);
+        original.claim("b", "y");
+        PendingClicks restored = PendingClicks.restore(original.nextSeq(), original.entries());
+        assertThat(restored.entries()).isEqualTo(original.entries());
+        assertThat(restored.nextSeq()).isEqualTo(3L);
+        original.add("c", "z", 10L);
+        restored.add("c", "z", 10L);
+        assertThat(restored.expire(1_000L, 100L)).isEqualTo(original.expire(1_000L, 100L));
+    }
+}

@@ -57,7 +57,7 @@ public final class DemoCommand {
     public Summary run(Args args) throws Exception {
         Duration duration = args.takeDuration("duration", Duration.ofSeconds(60));
         String summaryFile = args.take("summary", null);
-        int rate = args.takeInt("rate", 4000);
+        int rate = args.takeInt("rate", 6000);
         int corruptEvery = args.takeInt("corrupt.every", 5000);
         Duration printEvery = args.takeDuration("print.every", Duration.ofSeconds(5));
         Map<String, String> synth = new HashMap<>();

@@ -1,10 +1,12 @@
 package io.mtrec.flink.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.mtrec.model.config.ModelConfig;
 import io.mtrec.model.eval.SyntheticEvaluation;
 import io.mtrec.model.synthetic.SyntheticConfig;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -16,8 +18,8 @@ import java.util.Map;
 /**
  * {@code ./mtrec eval --synthetic [--users N] [--items N] [--latent-dim L] [--events N]
  * [--batch-size B] [--compare-single-task] [--summary FILE] [--model-* V]}: trains model-core on
- * the planted-truth stream without Flink and reports progressive metrics beside the
- * Bayes-optimal ones.
+ * the planted-truth stream without Flink and reports progressive metrics beside the Bayes-optimal
+ * ones.
  */
 public final class EvalCommand {
     private final PrintStream out;

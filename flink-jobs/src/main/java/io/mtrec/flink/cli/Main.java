@@ -2,8 +2,6 @@ package io.mtrec.flink.cli;
 
 import io.mtrec.flink.config.JobConfig;
 import io.mtrec.flink.config.Setting;
-import io.mtrec.model.config.ModelConfig;
-import io.mtrec.model.config.Param;
 
 import java.io.PrintStream;
 import java.util.Arrays;

@@ -1,17 +1,18 @@
 package io.mtrec.flink.cli;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code ./mtrec demo}, shortened: broker, local Flink, generator, live output and summary. */
 class DemoCommandIT {
@@ -27,11 +28,16 @@ class DemoCommandIT {
                 Main.run(
                         new String[] {
                             "demo",
-                            "--duration", "12s",
-                            "--rate", "2000",
-                            "--print-every", "4s",
-                            "--corrupt-every", "1000",
-                            "--summary", file.toString()
+                            "--duration",
+                            "12s",
+                            "--rate",
+                            "2000",
+                            "--print-every",
+                            "4s",
+                            "--corrupt-every",
+                            "1000",
+                            "--summary",
+                            file.toString()
                         },
                         new PrintStream(bytes, true, StandardCharsets.UTF_8),
                         System.err);
@@ -71,7 +77,8 @@ class DemoCommandIT {
     @Test
     void publishedSnapshotReproducesLiveScores() {
         assertThat(summary.get("snapshots_published").asLong()).isPositive();
-        assertThat(summary.get("snapshot_reload_max_abs_diff").asDouble()).isLessThanOrEqualTo(1e-5);
+        assertThat(summary.get("snapshot_reload_max_abs_diff").asDouble())
+                .isLessThanOrEqualTo(1e-5);
     }
 
     @Test

@@ -6,14 +6,15 @@ import io.mtrec.model.config.ModelConfig;
 import io.mtrec.model.metrics.MetricsSnapshot;
 import io.mtrec.model.synthetic.SyntheticConfig;
 import io.mtrec.model.synthetic.SyntheticGenerator;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * Trains a learner on the planted-truth stream, without Flink, and compares its progressive
- * metrics with the Bayes-optimal ones of the same stream. Both sides use windows of the same
- * length, so the last {@code metrics.window} examples of each task are compared.
+ * Trains a learner on the planted-truth stream, without Flink, and compares its progressive metrics
+ * with the Bayes-optimal ones of the same stream. Both sides use windows of the same length, so the
+ * last {@code metrics.window} examples of each task are compared.
  */
 public final class SyntheticEvaluation {
 

@@ -70,17 +70,24 @@ public final class DemoCommand {
         }
         SyntheticConfig syntheticConfig = SyntheticConfig.fromMap(synth);
 
+        Map<String, String> defaults = new LinkedHashMap<>();
+        // Validated before anything starts; the broker's address replaces this one below.
+        defaults.put("bootstrap.servers", "127.0.0.1:9092");
+        defaults.put("checkpoint.interval.ms", "5000");
+        defaults.put("snapshot.interval.ms", "5000");
+        defaults.put("scores.flush.interval.ms", "1000");
+        defaults.put("watermark.out.of.orderness.ms", "1000");
+        // The generator's purchases follow their click within a minute of event time.
+        defaults.put("model.conversion.window.ms", "120000");
+        JobConfig requested = args.jobConfig(defaults);
+        if (rate < 1) {
+            throw new IllegalArgumentException("--rate must be at least 1 event/s, got " + rate);
+        }
+
         out.println("mtrec demo: starting a Kafka broker (KRaft, in-process) ...");
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
-            Map<String, String> defaults = new LinkedHashMap<>();
-            defaults.put("bootstrap.servers", kafka.bootstrapServers());
-            defaults.put("checkpoint.interval.ms", "5000");
-            defaults.put("snapshot.interval.ms", "5000");
-            defaults.put("scores.flush.interval.ms", "1000");
-            defaults.put("watermark.out.of.orderness.ms", "1000");
-            // The generator's purchases follow their click within a minute of event time.
-            defaults.put("model.conversion.window.ms", "120000");
-            JobConfig config = args.jobConfig(defaults);
+            JobConfig config =
+                    requested.with(Map.of("bootstrap.servers", kafka.bootstrapServers()));
             TopicRegistry topics = config.topics();
             createTopics(kafka, topics);
             out.println("  broker at " + kafka.bootstrapServers());

@@ -2,6 +2,8 @@ package io.mtrec.flink.cli;
 
 import io.mtrec.flink.config.JobConfig;
 import io.mtrec.flink.config.Setting;
+import io.mtrec.model.config.ModelConfig;
+import io.mtrec.model.config.Param;
 
 import java.io.PrintStream;
 import java.util.Arrays;
@@ -69,8 +71,18 @@ public final class Main {
                     s.doc(),
                     s.allowed());
         }
-        out.println(
-                "model.*                          see ModelConfig: "
-                        + "./mtrec settings lists the job's own settings only");
+        for (Param<?> p : ModelConfig.PARAMS) {
+            printParam(out, p);
+        }
+    }
+
+    private static <T> void printParam(PrintStream out, Param<T> p) {
+        out.printf(
+                Locale.ROOT,
+                "%-32s default %-16s %s (%s)%n",
+                "model." + p.name(),
+                p.format(p.defaultValue()),
+                p.doc(),
+                p.allowed());
     }
 }

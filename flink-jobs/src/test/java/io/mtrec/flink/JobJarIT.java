@@ -1,18 +1,19 @@
 package io.mtrec.flink;
 
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.jar.JarFile;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The shaded job jar that {@code flink run} receives: it brings what a stock Flink 2.2
- * distribution lacks and nothing Flink itself provides.
+ * The shaded job jar that {@code flink run} receives: it brings what a stock Flink 2.2 distribution
+ * lacks and nothing Flink itself provides.
  */
 class JobJarIT {
     private static JarFile jar;

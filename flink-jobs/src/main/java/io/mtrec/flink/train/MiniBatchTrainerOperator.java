@@ -77,7 +77,7 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
     private transient long lastSnapshot;
     private transient long lastSnapshotVersion;
     private transient long batchOpenedAt;
-    private transient boolean timerPending;
+    private transient long timerAt;
     private transient volatile MetricsSnapshot quality;
     private transient volatile long lastBatchNanos;
     private transient Counter eventsLearned;
@@ -133,6 +133,7 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
         lastSnapshot = now;
         lastSnapshotVersion = -1;
         batchOpenedAt = now;
+        timerAt = Long.MAX_VALUE;
         quality = learner.metrics();
         registerMetrics(getMetricGroup().addGroup("mtrec"));
         scheduleTimer(now);
@@ -175,7 +176,9 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
 
     @Override
     public void onProcessingTime(long time) throws Exception {
-        timerPending = false;
+        if (time >= timerAt) {
+            timerAt = Long.MAX_VALUE;
+        }
         long now = getProcessingTimeService().getCurrentProcessingTime();
         if (!buffer.isEmpty() && now - batchOpenedAt >= settings.batchTimeoutMs()) {
             trainBatch();
@@ -211,7 +214,7 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
      */
     private void scheduleTimer(long now) {
         boolean unsnapshotted = learner.version() > 0 && learner.version() != lastSnapshotVersion;
-        if (timerPending || (buffer.isEmpty() && dirtyUsers.isEmpty() && !unsnapshotted)) {
+        if (buffer.isEmpty() && dirtyUsers.isEmpty() && !unsnapshotted) {
             return;
         }
         long next = Long.MAX_VALUE;
@@ -224,8 +227,12 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
         if (unsnapshotted) {
             next = Math.min(next, lastSnapshot + settings.snapshotIntervalMs());
         }
-        timerPending = true;
-        getProcessingTimeService().registerTimer(Math.max(next, now + 1), this);
+        next = Math.max(next, now + 1);
+        // One timer at the earliest deadline; a later one that is overtaken fires harmlessly.
+        if (next < timerAt) {
+            timerAt = next;
+            getProcessingTimeService().registerTimer(next, this);
+        }
     }
 
     private void trainBatch() {

@@ -1,0 +1,208 @@
+package io.mtrec.flink.train;
+
+import io.mtrec.flink.sinks.OutboundRecord;
+import io.mtrec.model.Interaction;
+import io.mtrec.model.MultiTaskLearner;
+import io.mtrec.model.config.ModelConfig;
+import io.mtrec.model.snapshot.SnapshotChunks;
+import io.mtrec.schemas.ModelSnapshotChunk;
+import io.mtrec.schemas.UserScores;
+import io.mtrec.schemas.serde.AvroSerde;
+
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class MiniBatchTrainerOperatorTest {
+    private static final int BATCH = 4;
+    private static final long TIMEOUT_MS = 1_000;
+    private static final long FLUSH_MS = 100;
+    private static final long SNAPSHOT_MS = 10_000;
+
+    private static final AvroSerde<UserScores> SCORES = AvroSerde.of(UserScores.class);
+    private static final AvroSerde<ModelSnapshotChunk> CHUNKS =
+            AvroSerde.of(ModelSnapshotChunk.class);
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, Interaction, OutboundRecord>
+            harness() throws Exception {
+        HashMap<String, String> model = new HashMap<>(ModelConfig.defaults().toMap());
+        model.put("embedding.dim", "8");
+        model.put("bottom.hidden", "8");
+        TrainerSettings settings =
+                new TrainerSettings(BATCH, TIMEOUT_MS, 3, FLUSH_MS, SNAPSHOT_MS, "test", model);
+        KeySelector<Interaction, String> byUser = Interaction::userId;
+        return new KeyedOneInputStreamOperatorTestHarness<>(
+                new MiniBatchTrainerOperator(settings), byUser, Types.STRING);
+    }
+
+    private static Interaction event(int n) {
+        String user = "u" + (n % 3);
+        String item = "i" + (n % 5);
+        long time = 1_000_000L + n * 1_000L;
+        return n % 2 == 0
+                ? Interaction.click("e" + n, user, item, time)
+                : Interaction.impression("e" + n, user, item, time);
+    }
+
+    private static void feed(
+            KeyedOneInputStreamOperatorTestHarness<String, Interaction, OutboundRecord> h,
+            int from,
+            int to)
+            throws Exception {
+        for (int n = from; n < to; n++) {
+            h.processElement(event(n), event(n).eventTime());
+        }
+    }
+
+    private static List<UserScores> scores(
+            KeyedOneInputStreamOperatorTestHarness<String, Interaction, OutboundRecord> h)
+            throws Exception {
+        List<UserScores> out = new ArrayList<>();
+        for (OutboundRecord r : h.extractOutputValues()) {
+            out.add(SCORES.deserialize(r.value));
+        }
+        return out;
+    }
+
+    private static List<ModelSnapshotChunk> chunks(
+            KeyedOneInputStreamOperatorTestHarness<String, Interaction, OutboundRecord> h)
+            throws Exception {
+        List<ModelSnapshotChunk> out = new ArrayList<>();
+        for (StreamRecord<OutboundRecord> r : h.getSideOutput(MiniBatchTrainerOperator.SNAPSHOTS)) {
+            out.add(CHUNKS.deserialize(r.getValue().value));
+        }
+        return out;
+    }
+
+    @Test
+    void batchIsTrainedWhenItReachesBatchSize() throws Exception {
+        try (var h = harness()) {
+            h.open();
+            h.setProcessingTime(FLUSH_MS);
+            feed(h, 0, BATCH - 1);
+            assertThat(scores(h)).isEmpty();
+
+            feed(h, BATCH - 1, BATCH);
+
+            List<UserScores> out = scores(h);
+            assertThat(out).extracting(UserScores::getUserId).containsExactly("u0", "u1", "u2");
+            assertThat(out).allSatisfy(s -> assertThat(s.getModelVersion()).isEqualTo(1));
+            assertThat(out.get(0).getItems()).hasSize(3);
+        }
+    }
+
+    @Test
+    void partialBatchIsTrainedWhenItsTimeoutFires() throws Exception {
+        try (var h = harness()) {
+            h.open();
+            feed(h, 0, 2);
+            h.setProcessingTime(TIMEOUT_MS - 1);
+            assertThat(scores(h)).isEmpty();
+
+            h.setProcessingTime(TIMEOUT_MS);
+
+            assertThat(scores(h))
+                    .extracting(UserScores::getUserId, UserScores::getModelVersion)
+                    .containsExactly(
+                            org.assertj.core.groups.Tuple.tuple("u0", 1L),
+                            org.assertj.core.groups.Tuple.tuple("u1", 1L));
+        }
+    }
+
+    @Test
+    void scoresCarryTheUsersLastEventTime() throws Exception {
+        try (var h = harness()) {
+            h.open();
+            h.setProcessingTime(FLUSH_MS);
+            feed(h, 0, BATCH);
+            UserScores u0 = scores(h).get(0);
+            // u0's events are 0 and 3; event 3 is the later one.
+            assertThat(u0.getLastEventTime().toEpochMilli()).isEqualTo(event(3).eventTime());
+        }
+    }
+
+    @Test
+    void usersAreScoredAtMostOncePerFlushInterval() throws Exception {
+        try (var h = harness()) {
+            h.open();
+            h.setProcessingTime(FLUSH_MS);
+            feed(h, 0, 3 * BATCH);
+            // Three batches within one interval: each user is flushed once, after the first.
+            assertThat(scores(h)).hasSize(3);
+            h.setProcessingTime(2 * FLUSH_MS);
+            List<UserScores> out = scores(h);
+            assertThat(out).hasSize(6);
+            assertThat(out.subList(3, 6))
+                    .allSatisfy(s -> assertThat(s.getModelVersion()).isEqualTo(3));
+        }
+    }
+
+    @Test
+    void snapshotFollowsAFlushAndCarriesItsVersion() throws Exception {
+        try (var h = harness()) {
+            h.open();
+            feed(h, 0, BATCH);
+            h.setProcessingTime(SNAPSHOT_MS);
+
+            List<ModelSnapshotChunk> chunks = chunks(h);
+            assertThat(chunks).isNotEmpty();
+            MultiTaskLearner model =
+                    MultiTaskLearner.fromSnapshotBytes(SnapshotChunks.assemble(chunks));
+            assertThat(model.version()).isEqualTo(1);
+            assertThat(scores(h)).allSatisfy(s -> assertThat(s.getModelVersion()).isEqualTo(1));
+            assertThat(model.topK("u0", 3).get(0).itemId())
+                    .isEqualTo(scores(h).get(0).getItems().get(0).getItemId());
+        }
+    }
+
+    @Test
+    void idleTrainerHoldsNoTimers() throws Exception {
+        try (var h = harness()) {
+            h.open();
+            feed(h, 0, BATCH);
+            assertThat(h.getProcessingTimeService().getNumActiveTimers()).isPositive();
+            h.setProcessingTime(FLUSH_MS);
+            h.setProcessingTime(SNAPSHOT_MS);
+            assertThat(chunks(h)).isNotEmpty();
+            assertThat(h.getProcessingTimeService().getNumActiveTimers()).isZero();
+        }
+    }
+
+    @Test
+    void restoreInTheMiddleOfABatchLearnsExactlyWhatAnUninterruptedRunLearns() throws Exception {
+        byte[] uninterrupted;
+        try (var h = harness()) {
+            h.open();
+            feed(h, 0, 2 * BATCH + 2);
+            h.endInput();
+            uninterrupted = SnapshotChunks.assemble(chunks(h));
+        }
+
+        OperatorSubtaskState checkpoint;
+        try (var h = harness()) {
+            h.open();
+            feed(h, 0, BATCH + 2);
+            checkpoint = h.snapshot(1, 1);
+        }
+        byte[] restored;
+        try (var h = harness()) {
+            h.initializeState(checkpoint);
+            h.open();
+            feed(h, BATCH + 2, 2 * BATCH + 2);
+            h.endInput();
+            restored = SnapshotChunks.assemble(chunks(h));
+        }
+
+        assertThat(MultiTaskLearner.fromSnapshotBytes(restored).version()).isEqualTo(3);
+        assertThat(restored).isEqualTo(uninterrupted);
+    }
+}

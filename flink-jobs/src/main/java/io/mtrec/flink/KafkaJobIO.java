@@ -62,21 +62,20 @@ public final class KafkaJobIO implements JobIO {
 
     @Override
     public Sink<OutboundRecord> scores() {
-        return sink(TopicKind.SCORES);
+        return sink(TopicKind.SCORES, config.get(JobConfig.DELIVERY));
     }
 
     @Override
     public Sink<OutboundRecord> snapshots() {
-        return sink(TopicKind.SNAPSHOTS);
+        return sink(TopicKind.SNAPSHOTS, config.get(JobConfig.SNAPSHOT_DELIVERY));
     }
 
     @Override
     public Sink<OutboundRecord> deadLetters() {
-        return sink(TopicKind.DEADLETTER);
+        return sink(TopicKind.DEADLETTER, config.get(JobConfig.DELIVERY));
     }
 
-    private Sink<OutboundRecord> sink(TopicKind kind) {
-        DeliveryGuarantee guarantee = config.get(JobConfig.DELIVERY);
+    private Sink<OutboundRecord> sink(TopicKind kind, DeliveryGuarantee guarantee) {
         return KafkaSinks.create(
                 config.get(JobConfig.BOOTSTRAP_SERVERS),
                 topics.name(kind),

@@ -2,6 +2,7 @@ package io.mtrec.flink;
 
 import io.mtrec.flink.cli.Args;
 import io.mtrec.flink.config.JobConfig;
+import io.mtrec.flink.config.Setting;
 import io.mtrec.flink.sinks.OutboundRecord;
 import io.mtrec.flink.sources.DecodeFunction;
 import io.mtrec.flink.train.MiniBatchTrainerOperator;
@@ -11,6 +12,7 @@ import io.mtrec.model.events.EventMapper;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -18,6 +20,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.Preconditions;
 
 import java.time.Duration;
+import java.util.List;
 
 /**
  * The training job: event topics → decode (bad records → dead letters) → event-time watermarks →
@@ -50,6 +53,16 @@ public final class TrainingJob {
                         + " mtrec.param-sync, which is not built yet. Set trainer.parallelism to 1.",
                 trainers);
         long checkpointInterval = config.get(JobConfig.CHECKPOINT_INTERVAL_MS);
+        for (Setting<DeliveryGuarantee> sink :
+                List.of(JobConfig.DELIVERY, JobConfig.SNAPSHOT_DELIVERY)) {
+            Preconditions.checkState(
+                    checkpointInterval > 0 || config.get(sink) != DeliveryGuarantee.EXACTLY_ONCE,
+                    "%s is exactly-once, which commits Kafka transactions on checkpoints, but"
+                            + " checkpoint.interval.ms is 0. Enable checkpoints or set %s to"
+                            + " at-least-once.",
+                    sink.name(),
+                    sink.name());
+        }
         if (checkpointInterval > 0) {
             env.enableCheckpointing(checkpointInterval, CheckpointingMode.EXACTLY_ONCE);
         }

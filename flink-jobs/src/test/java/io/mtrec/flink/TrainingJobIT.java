@@ -48,6 +48,7 @@ class TrainingJobIT {
     private static final Map<String, Long> lastEventTimes = new HashMap<>();
     private static List<UserScores> scores;
     private static SnapshotCollector snapshots;
+    private static List<ModelSnapshotChunk> chunks;
 
     @BeforeAll
     static void trainOnSyntheticEvents() throws Exception {
@@ -86,8 +87,12 @@ class TrainingJobIT {
                         .toList();
         AvroSerde<ModelSnapshotChunk> chunkSerde = AvroSerde.of(ModelSnapshotChunk.class);
         snapshots = new SnapshotCollector();
-        KafkaTestSupport.readAll(kafka.bootstrapServers(), topics.name(TopicKind.SNAPSHOTS))
-                .forEach(r -> snapshots.add(decode(chunkSerde, r)));
+        chunks =
+                KafkaTestSupport.readAll(kafka.bootstrapServers(), topics.name(TopicKind.SNAPSHOTS))
+                        .stream()
+                        .map(r -> decode(chunkSerde, r))
+                        .toList();
+        chunks.forEach(snapshots::add);
     }
 
     @AfterAll
@@ -144,6 +149,19 @@ class TrainingJobIT {
                         .isCloseTo(live.getItems().get(i).getClick(), within(1e-5f));
             }
         }
+    }
+
+    @Test
+    void readCommittedConsumerSeesEachSnapshotVersionExactlyOnce() {
+        Map<String, Long> copies =
+                chunks.stream()
+                        .collect(
+                                java.util.stream.Collectors.groupingBy(
+                                        c -> c.getVersion() + "/" + c.getPart(),
+                                        java.util.stream.Collectors.counting()));
+        assertThat(copies).isNotEmpty();
+        assertThat(copies.values()).containsOnly(1L);
+        assertThat(snapshots.completeVersions()).isEqualTo(copies.size());
     }
 
     @Test

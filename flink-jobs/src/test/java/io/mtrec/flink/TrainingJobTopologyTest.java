@@ -25,4 +25,21 @@ class TrainingJobTopologyTest {
                                 + " mtrec.param-sync, which is not built yet. Set"
                                 + " trainer.parallelism to 1.");
     }
+
+    @Test
+    void exactlyOnceSinkWithoutCheckpointsIsRejected() {
+        JobConfig config =
+                JobConfig.fromMap(
+                        Map.of(
+                                "bootstrap.servers", "127.0.0.1:9092",
+                                "checkpoint.interval.ms", "0"));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        assertThatThrownBy(() -> TrainingJob.build(env, config, new KafkaJobIO(config)))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage(
+                        "snapshots.delivery.guarantee is exactly-once, which commits Kafka"
+                                + " transactions on checkpoints, but checkpoint.interval.ms is 0."
+                                + " Enable checkpoints or set snapshots.delivery.guarantee to"
+                                + " at-least-once.");
+    }
 }

@@ -98,13 +98,17 @@ public final class JobConfig {
                     86_400_000,
                     "Checkpoint interval; 0 disables checkpoints.");
     public static final Setting<DeliveryGuarantee> DELIVERY =
-            new Setting<>(
+            guarantee(
                     "delivery.guarantee",
                     "at-least-once",
-                    "at-least-once or exactly-once",
-                    "Kafka sink guarantee; exactly-once uses transactions committed on checkpoints.",
-                    s -> DeliveryGuarantee.valueOf(s.toUpperCase().replace('-', '_')),
-                    v -> v != DeliveryGuarantee.NONE);
+                    "Guarantee of the score and dead-letter sinks; scores are keyed and"
+                            + " latest-wins, so a replayed record only repeats a state.");
+    public static final Setting<DeliveryGuarantee> SNAPSHOT_DELIVERY =
+            guarantee(
+                    "snapshots.delivery.guarantee",
+                    "exactly-once",
+                    "Guarantee of the snapshot sink; exactly-once writes each version in a Kafka"
+                            + " transaction committed on a checkpoint.");
     public static final Setting<Integer> SOURCE_PARALLELISM =
             intSetting("source.parallelism", 1, 1, 1024, "Parallel Kafka readers and decoders.");
     public static final Setting<Integer> TRAINER_PARALLELISM =
@@ -114,6 +118,16 @@ public final class JobConfig {
                     1,
                     1024,
                     "Parallel trainers (more than 1 needs parameter sync, not built yet).");
+
+    private static Setting<DeliveryGuarantee> guarantee(String name, String dflt, String doc) {
+        return new Setting<>(
+                name,
+                dflt,
+                "at-least-once or exactly-once",
+                doc,
+                s -> DeliveryGuarantee.valueOf(s.toUpperCase().replace('-', '_')),
+                v -> v != DeliveryGuarantee.NONE);
+    }
 
     private static final Map<TopicKind, Setting<String>> TOPIC_SETTINGS = topicSettings();
 
@@ -245,6 +259,7 @@ public final class JobConfig {
                                 WATERMARK_OUT_OF_ORDERNESS_MS,
                                 CHECKPOINT_INTERVAL_MS,
                                 DELIVERY,
+                                SNAPSHOT_DELIVERY,
                                 SOURCE_PARALLELISM,
                                 TRAINER_PARALLELISM));
         all.addAll(TOPIC_SETTINGS.values());

@@ -41,12 +41,13 @@ import java.util.Set;
  * round-trips through {@link #toSnapshotBytes()} exactly: a restored learner continues
  * bit-identically.
  *
- * <p>Purchase examples are scored when they are learned: a positive when the purchase arrives
- * (usually soon after its click), a negative only once the window has passed, by which time its
- * click has already pulled the user and item vectors together. The windowed purchase AUC is
- * therefore biased low while the model is young (on planted data it starts below 0.5 and recovers
- * as training proceeds); scoring P(purchase | click) at click time and resolving the label later
- * would remove that bias.
+ * <p>The purchase metric scores P(purchase | click) when the click is learned, with the parameters
+ * of that moment, keeps the prediction with the pending click, and records it when the label
+ * resolves (the purchase arrives, or the window passes). Scoring at resolution instead would score
+ * a negative only after its click had trained the vectors for a window's worth of batches, and
+ * positives sooner: a bias against the model that on planted data held the purchase AUC below 0.5
+ * early on. A purchase with no held click (or whose click was in a skipped batch) is scored when it
+ * is learned.
  */
 public final class MultiTaskLearner {
     private static final int SCORE_CHUNK = 2048;
@@ -59,6 +60,8 @@ public final class MultiTaskLearner {
     private final ProgressiveMetrics metrics;
     private final ExampleBatch batch = new ExampleBatch();
     private final int[] negatives;
+    private final List<PurchaseResolution> resolutions = new ArrayList<>();
+    private final List<NewClick> newClicks = new ArrayList<>();
     private final float lossWeightClick;
     private final float lossWeightPurchase;
     private final float lossWeightRating;
@@ -162,7 +165,10 @@ public final class MultiTaskLearner {
         int sampled = 0;
         int expiredClicks = 0;
         int convertedClicks = 0;
+        resolutions.clear();
+        newClicks.clear();
         for (PendingClick expired : pending.expire(eventClock, config.conversionWindowMs())) {
+            resolutions.add(new PurchaseResolution(expired, false, batch.size()));
             batch.add(
                     Task.PURCHASE,
                     users.getOrCreate(expired.userId()),
@@ -187,8 +193,9 @@ public final class MultiTaskLearner {
                 case IMPRESSION ->
                         batch.add(Task.CLICK, userRow, itemRow, 0f, lossWeightClick, true);
                 case CLICK -> {
+                    long seq = pending.add(event.userId(), event.itemId(), time);
+                    newClicks.add(new NewClick(seq, event.userId(), event.itemId(), batch.size()));
                     batch.add(Task.CLICK, userRow, itemRow, 1f, lossWeightClick, true);
-                    pending.add(event.userId(), event.itemId(), time);
                     int k = sampler.sample(itemRow, items.size(), negatives.length, negatives);
                     for (int i = 0; i < k; i++) {
                         batch.add(Task.CLICK, userRow, negatives[i], 0f, negativeWeight, false);
@@ -196,9 +203,11 @@ public final class MultiTaskLearner {
                     sampled += k;
                 }
                 case PURCHASE -> {
-                    if (pending.claim(event.userId(), event.itemId())) {
+                    PendingClick claimed = pending.take(event.userId(), event.itemId());
+                    if (claimed != null) {
                         convertedClicks++;
                     }
+                    resolutions.add(new PurchaseResolution(claimed, true, batch.size()));
                     batch.add(Task.PURCHASE, userRow, itemRow, 1f, lossWeightPurchase, true);
                 }
                 case RATING ->
@@ -265,20 +274,52 @@ public final class MultiTaskLearner {
         return null;
     }
 
+    /**
+     * Records the batch's click and rating predictions, scores this batch's clicks for purchase
+     * (kept with their pending clicks), and records the purchase labels that resolved in it.
+     */
     private void recordMetrics() {
         for (int i = 0; i < batch.size(); i++) {
             if (!batch.isReal(i)) {
                 continue;
             }
             float prediction = network.predictions(i);
-            boolean positive = batch.label(i) > 0.5f;
             switch (batch.task(i)) {
-                case CLICK -> metrics.addClick(prediction, positive);
-                case PURCHASE -> metrics.addPurchase(prediction, positive);
+                case CLICK -> metrics.addClick(prediction, batch.label(i) > 0.5f);
                 case RATING -> metrics.addRating(clampRating(prediction), batch.label(i));
+                case PURCHASE -> {} // below, with the prediction made at click time
             }
         }
+        long firstNewSeq = newClicks.isEmpty() ? Long.MAX_VALUE : newClicks.get(0).seq();
+        float[] newPredictions = new float[newClicks.size()];
+        for (int k = 0; k < newClicks.size(); k++) {
+            NewClick click = newClicks.get(k);
+            newPredictions[k] = network.predict(batch, click.example(), Task.PURCHASE);
+            pending.setPurchasePrediction(
+                    click.userId(), click.itemId(), click.seq(), newPredictions[k]);
+        }
+        for (PurchaseResolution resolution : resolutions) {
+            PendingClick click = resolution.click();
+            float prediction;
+            if (click == null) {
+                prediction = network.predictions(resolution.example());
+            } else if (!Float.isNaN(click.purchasePrediction())) {
+                prediction = click.purchasePrediction();
+            } else if (click.seq() >= firstNewSeq) {
+                // Clicked and purchased within this batch.
+                prediction = newPredictions[(int) (click.seq() - firstNewSeq)];
+            } else {
+                prediction = network.predictions(resolution.example());
+            }
+            metrics.addPurchase(prediction, resolution.converted());
+        }
     }
+
+    /** A purchase label that resolved in this batch: its held click, if any, and its example. */
+    private record PurchaseResolution(PendingClick click, boolean converted, int example) {}
+
+    /** A click held in this batch, and its click example. */
+    private record NewClick(long seq, String userId, String itemId, int example) {}
 
     /**
      * Moves the event clock forward (a watermark). Pending clicks that fall more than {@code
@@ -318,6 +359,7 @@ public final class MultiTaskLearner {
             int n = Math.min(SCORE_CHUNK, items.size() - start);
             scorer.score(
                     items.values(), start * dim, n, clickLogits, purchaseLogits, ratingOutputs);
+            addBiases(users.biases(), userRow, items.biases(), start, n);
             for (int i = 0; i < n; i++) {
                 float score = blend(i, parts);
                 ItemScore worst = best.peek();
@@ -375,9 +417,35 @@ public final class MultiTaskLearner {
         ItemScorer scorer = scorer();
         scorer.prepare(u, 0);
         scorer.score(v, 0, 1, clickLogits, purchaseLogits, ratingOutputs);
+        // An unseen id's biases are 0, as a new row's are.
+        float[] noBiases = new float[Task.values().length];
+        addBiases(
+                userRow >= 0 ? users.biases() : noBiases,
+                Math.max(userRow, 0),
+                itemRow >= 0 ? items.biases() : noBiases,
+                Math.max(itemRow, 0),
+                1);
         float[] parts = new float[3];
         float score = blend(0, parts);
         return new ItemScore(itemId, parts[0], parts[1], parts[2], score);
+    }
+
+    /**
+     * Adds the per-task biases of user row {@code userRow} and item rows {@code itemStart..+n} to
+     * the scoring slots {@code 0..n}.
+     */
+    private void addBiases(
+            float[] userBiases, int userRow, float[] itemBiases, int itemStart, int n) {
+        int tasks = Task.values().length;
+        float uc = userBiases[userRow * tasks + Task.CLICK.index()];
+        float up = userBiases[userRow * tasks + Task.PURCHASE.index()];
+        float ur = userBiases[userRow * tasks + Task.RATING.index()];
+        for (int i = 0; i < n; i++) {
+            int off = (itemStart + i) * tasks;
+            clickLogits[i] += uc + itemBiases[off + Task.CLICK.index()];
+            purchaseLogits[i] += up + itemBiases[off + Task.PURCHASE.index()];
+            ratingOutputs[i] += ur + itemBiases[off + Task.RATING.index()];
+        }
     }
 
     /**

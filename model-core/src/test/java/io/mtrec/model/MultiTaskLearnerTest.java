@@ -305,7 +305,9 @@ class MultiTaskLearnerTest {
         assertThat(free.meanGradientNorm(4)).isCloseTo(learningRate * norm, within(0.01 * norm));
     }
 
-    /** Norms of one step's change of the dense parameters and of the embedding rows. */
+    /**
+     * Norms of one step's change of the dense parameters and of the embedding rows (and biases).
+     */
     private record Step(BatchResult result, double denseNorm, double rowNorm) {
         double meanGradientNorm(int examples) {
             double rows = rowNorm / examples;
@@ -322,8 +324,12 @@ class MultiTaskLearnerTest {
         double rows =
                 squaredDistance(before.network().users().values(), after.network().users().values())
                         + squaredDistance(
-                                before.network().items().values(),
-                                after.network().items().values());
+                                before.network().items().values(), after.network().items().values())
+                        + squaredDistance(
+                                before.network().users().biases(), after.network().users().biases())
+                        + squaredDistance(
+                                before.network().items().biases(),
+                                after.network().items().biases());
         double dense = 0;
         for (int p = 0; p < before.network().denseParams().size(); p++) {
             dense +=
@@ -449,5 +455,44 @@ class MultiTaskLearnerTest {
             offset += param.size();
         }
         return all;
+    }
+
+    @Test
+    void purchaseMetricRecordsTheProbabilityScoredWhenTheClickWasLearned() {
+        MultiTaskLearner learner = new MultiTaskLearner(small());
+        // Unseen ids score with the rows they will get: the parameters the click is learned with.
+        ItemScore atClick = learner.score("u1", "i1");
+        double conversion = (double) atClick.purchase() / atClick.click();
+        learner.learn(List.of(click("a", "u1", "i1", 1_000)));
+        ItemScore afterStep = learner.score("u1", "i1");
+        assertThat((double) afterStep.purchase() / afterStep.click())
+                .as("the click's step moved the purchase prediction")
+                .isNotCloseTo(conversion, within(1e-4));
+
+        learner.learn(List.of(purchase("b", "u1", "i1", 2_000)));
+
+        MetricsSnapshot metrics = learner.metrics();
+        assertThat(metrics.purchaseCount()).isEqualTo(1);
+        assertThat(metrics.purchaseLogLoss()).isCloseTo(-Math.log(conversion), within(1e-5));
+    }
+
+    @Test
+    void rowBiasesLearnOnlyTheTasksTheirExamplesBelongTo() {
+        MultiTaskLearner learner = new MultiTaskLearner(small());
+        learner.learn(List.of(impression("a", "u1", "i1", 1), rating("b", "u2", "i2", 1, 5f)));
+        LearnerState state = SnapshotCodec.decode(learner.toSnapshotBytes());
+        float[] items = state.network().items().biases();
+        int i1 = state.network().items().rowOf("i1") * 3;
+        int i2 = state.network().items().rowOf("i2") * 3;
+        // An impression is a click negative: only the click bias moves, and down.
+        assertThat(items[i1]).isNegative();
+        assertThat(items[i1 + 1]).isZero();
+        assertThat(items[i1 + 2]).isZero();
+        // A rating above the prediction moves only the rating bias, and up.
+        assertThat(items[i2]).isZero();
+        assertThat(items[i2 + 1]).isZero();
+        assertThat(items[i2 + 2]).isPositive();
+        int u1 = state.network().users().rowOf("u1") * 3;
+        assertThat(state.network().users().biases()[u1]).isEqualTo(items[i1]);
     }
 }

@@ -17,6 +17,9 @@ import java.util.Map;
  * generator seeded by the table seed and the id alone: the same id gets the same initial vector
  * whatever order ids arrive in, which also makes replicas on parallel trainers start equal.
  *
+ * <p>A table may also keep {@code biasWidth} scalar biases per row (one per task), learned sparsely
+ * like the row: they start at 0, have their own optimizer slots, and live in {@link #biases()}.
+ *
  * <p>Not thread-safe. {@link #values()} and {@link #slots()} are the live arrays; they are replaced
  * when the table grows, so fetch them again after creating rows. One array holds all rows, so a
  * table has at most {@code (2^31 - 9) / dim} rows (67 million at d = 32).
@@ -29,6 +32,7 @@ public final class EmbeddingTable {
 
     private final int dim;
     private final int slotsPerValue;
+    private final int biasWidth;
     private final float slotInit;
     private final double initStd;
     private final long seed;
@@ -38,6 +42,8 @@ public final class EmbeddingTable {
     private float[] values;
     private float[] slots;
     private long[] lastSeen;
+    private float[] biases;
+    private float[] biasSlots;
 
     /**
      * @param dim row width
@@ -47,16 +53,26 @@ public final class EmbeddingTable {
      * @param seed seed of this table; derive it per table so users and items differ
      */
     public EmbeddingTable(int dim, int slotsPerValue, float slotInit, double initStd, long seed) {
-        this(dim, slotsPerValue, slotInit, initStd, seed, MAX_ARRAY_LENGTH);
+        this(dim, slotsPerValue, slotInit, initStd, seed, 0, MAX_ARRAY_LENGTH);
     }
 
-    /** As the public constructor, with a smaller array limit so tests can fill a table. */
+    /**
+     * As {@link #EmbeddingTable(int, int, float, double, long)}, with {@code biasWidth} scalar
+     * biases per row, initialised to 0.
+     */
+    public EmbeddingTable(
+            int dim, int slotsPerValue, float slotInit, double initStd, long seed, int biasWidth) {
+        this(dim, slotsPerValue, slotInit, initStd, seed, biasWidth, MAX_ARRAY_LENGTH);
+    }
+
+    /** As the public constructors, with a smaller array limit so tests can fill a table. */
     EmbeddingTable(
             int dim,
             int slotsPerValue,
             float slotInit,
             double initStd,
             long seed,
+            int biasWidth,
             long maxArrayLength) {
         if (dim < 1) {
             throw new IllegalArgumentException("dim must be >= 1, got " + dim);
@@ -64,8 +80,12 @@ public final class EmbeddingTable {
         if (slotsPerValue < 0) {
             throw new IllegalArgumentException("slotsPerValue must be >= 0, got " + slotsPerValue);
         }
+        if (biasWidth < 0) {
+            throw new IllegalArgumentException("biasWidth must be >= 0, got " + biasWidth);
+        }
         this.dim = dim;
         this.slotsPerValue = slotsPerValue;
+        this.biasWidth = biasWidth;
         this.slotInit = slotInit;
         this.initStd = initStd;
         this.seed = seed;
@@ -73,6 +93,8 @@ public final class EmbeddingTable {
         this.values = new float[INITIAL_CAPACITY * dim];
         this.slots = new float[INITIAL_CAPACITY * dim * slotsPerValue];
         this.lastSeen = new long[INITIAL_CAPACITY];
+        this.biases = new float[INITIAL_CAPACITY * biasWidth];
+        this.biasSlots = new float[INITIAL_CAPACITY * biasWidth * slotsPerValue];
     }
 
     public int dim() {
@@ -85,6 +107,11 @@ public final class EmbeddingTable {
 
     public long seed() {
         return seed;
+    }
+
+    /** Scalar biases per row (0 when the table keeps none). */
+    public int biasWidth() {
+        return biasWidth;
     }
 
     /** Number of rows. */
@@ -116,6 +143,11 @@ public final class EmbeddingTable {
                 created * dim * slotsPerValue,
                 (created + 1) * dim * slotsPerValue,
                 slotInit);
+        Arrays.fill(
+                biasSlots,
+                created * biasWidth * slotsPerValue,
+                (created + 1) * biasWidth * slotsPerValue,
+                slotInit);
         lastSeen[created] = Long.MIN_VALUE;
         return created;
     }
@@ -138,6 +170,19 @@ public final class EmbeddingTable {
     /** The live slot array; row r occupies {@code [r * dim * s, (r + 1) * dim * s)}. */
     public float[] slots() {
         return slots;
+    }
+
+    /** The live bias array; row r's biases occupy {@code [r * biasWidth, (r + 1) * biasWidth)}. */
+    public float[] biases() {
+        return biases;
+    }
+
+    /**
+     * The live bias slot array; row r occupies {@code [r * biasWidth * s, (r + 1) * biasWidth *
+     * s)}.
+     */
+    public float[] biasSlots() {
+        return biasSlots;
     }
 
     /** Copies row {@code row} into {@code out[off..off+dim)}. */
@@ -172,6 +217,36 @@ public final class EmbeddingTable {
      * Appends a row with given contents, as a snapshot restore does; rows must come in row order.
      */
     public int restoreRow(String id, float[] rowValues, float[] rowSlots, long rowLastSeen) {
+        float[] zeroBiases = new float[biasWidth];
+        float[] freshSlots = new float[biasWidth * slotsPerValue];
+        Arrays.fill(freshSlots, slotInit);
+        return restoreRow(id, rowValues, rowSlots, zeroBiases, freshSlots, rowLastSeen);
+    }
+
+    /**
+     * Appends a row with given contents and biases, as a snapshot restore does; rows must come in
+     * row order.
+     */
+    public int restoreRow(
+            String id,
+            float[] rowValues,
+            float[] rowSlots,
+            float[] rowBiases,
+            float[] rowBiasSlots,
+            long rowLastSeen) {
+        if (rowBiases.length != biasWidth || rowBiasSlots.length != biasWidth * slotsPerValue) {
+            throw new IllegalArgumentException(
+                    "row of '"
+                            + id
+                            + "' has "
+                            + rowBiases.length
+                            + " biases and "
+                            + rowBiasSlots.length
+                            + " bias slots, expected "
+                            + biasWidth
+                            + " and "
+                            + biasWidth * slotsPerValue);
+        }
         if (rowValues.length != dim || rowSlots.length != dim * slotsPerValue) {
             throw new IllegalArgumentException(
                     "row of '"
@@ -188,6 +263,13 @@ public final class EmbeddingTable {
         int row = appendRow(id);
         System.arraycopy(rowValues, 0, values, row * dim, dim);
         System.arraycopy(rowSlots, 0, slots, row * dim * slotsPerValue, dim * slotsPerValue);
+        System.arraycopy(rowBiases, 0, biases, row * biasWidth, biasWidth);
+        System.arraycopy(
+                rowBiasSlots,
+                0,
+                biasSlots,
+                row * biasWidth * slotsPerValue,
+                biasWidth * slotsPerValue);
         lastSeen[row] = rowLastSeen;
         return row;
     }
@@ -206,7 +288,7 @@ public final class EmbeddingTable {
     }
 
     private void grow() {
-        long widest = (long) dim * Math.max(1, slotsPerValue);
+        long widest = (long) Math.max(dim, biasWidth) * Math.max(1, slotsPerValue);
         int capacity = (int) Math.min(lastSeen.length * 2L, maxArrayLength / widest);
         if (capacity <= lastSeen.length) {
             throw new IllegalStateException(
@@ -219,5 +301,7 @@ public final class EmbeddingTable {
         values = Arrays.copyOf(values, capacity * dim);
         slots = Arrays.copyOf(slots, capacity * dim * slotsPerValue);
         lastSeen = Arrays.copyOf(lastSeen, capacity);
+        biases = Arrays.copyOf(biases, capacity * biasWidth);
+        biasSlots = Arrays.copyOf(biasSlots, capacity * biasWidth * slotsPerValue);
     }
 }

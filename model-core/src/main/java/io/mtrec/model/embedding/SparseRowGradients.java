@@ -12,16 +12,25 @@ import java.util.Arrays;
  */
 public final class SparseRowGradients {
     private final int dim;
+    private final int biasWidth;
     private int[] slotOfRow = new int[0];
     private int[] stampOfRow = new int[0];
     private int stamp;
     private int[] rows = new int[64];
     private float[] grads;
+    private float[] biasGrads;
     private int count;
 
     public SparseRowGradients(int dim) {
+        this(dim, 0);
+    }
+
+    /** Gradients of rows of {@code dim} values and {@code biasWidth} biases. */
+    public SparseRowGradients(int dim, int biasWidth) {
         this.dim = dim;
+        this.biasWidth = biasWidth;
         this.grads = new float[64 * dim];
+        this.biasGrads = new float[64 * biasWidth];
     }
 
     /** Starts a batch over a table of {@code tableRows} rows. */
@@ -47,12 +56,14 @@ public final class SparseRowGradients {
         if (count == rows.length) {
             rows = Arrays.copyOf(rows, count * 2);
             grads = Arrays.copyOf(grads, count * 2 * dim);
+            biasGrads = Arrays.copyOf(biasGrads, count * 2 * biasWidth);
         }
         int slot = count++;
         stampOfRow[row] = stamp;
         slotOfRow[row] = slot;
         rows[slot] = row;
         Arrays.fill(grads, slot * dim, (slot + 1) * dim, 0f);
+        Arrays.fill(biasGrads, slot * biasWidth, (slot + 1) * biasWidth, 0f);
         return slot;
     }
 
@@ -71,6 +82,15 @@ public final class SparseRowGradients {
         return grads;
     }
 
+    /** Bias gradient storage; slot s occupies {@code [s * biasWidth, (s + 1) * biasWidth)}. */
+    public float[] biasGrads() {
+        return biasGrads;
+    }
+
+    public int biasWidth() {
+        return biasWidth;
+    }
+
     public int dim() {
         return dim;
     }
@@ -80,6 +100,9 @@ public final class SparseRowGradients {
         double sum = 0;
         for (int i = 0, n = count * dim; i < n; i++) {
             sum += (double) grads[i] * grads[i];
+        }
+        for (int i = 0, n = count * biasWidth; i < n; i++) {
+            sum += (double) biasGrads[i] * biasGrads[i];
         }
         return sum;
     }

@@ -122,6 +122,11 @@ public final class SharedBottom {
         return activations[layers.length - 1];
     }
 
+    /** The activations buffer of the last {@link #forward}, unchanged by {@link #backward}. */
+    public float[] output() {
+        return activations[layers.length - 1];
+    }
+
     /**
      * The buffer for the loss gradient with respect to the last layer's activations ({@code n x
      * outputWidth()}); fill it, then call {@link #backward}.

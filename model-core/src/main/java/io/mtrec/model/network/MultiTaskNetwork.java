@@ -22,11 +22,15 @@ import java.util.List;
  *
  * <pre>
  *   x = [u, v, u*v]  (3d)  --shared bottom (ReLU layers)-->  h
- *   head_t = b_t + w_t . [h, u*v]      click, purchase: logits; rating: value on the scale
+ *   head_t = b_t + bu_t + bv_t + w_t . [h, u*v]   click, purchase: logits; rating: value on the scale
  * </pre>
  *
- * The loss is the mean over the batch's examples of {@code weight_i * loss_i}, where each example
- * feeds only its own task's head (BCE-with-logits for click and purchase, squared error for
+ * {@code bu_t} and {@code bv_t} are per-task scalar biases of the user's and the item's row (an
+ * item's popularity, conversion rate and rating level differ per task, and a shared embedding can
+ * only express them through the network), learned sparsely with the rows and starting at 0.
+ *
+ * <p>The loss is the mean over the batch's examples of {@code weight_i * loss_i}, where each
+ * example feeds only its own task's head (BCE-with-logits for click and purchase, squared error for
  * rating). One pass gathers embedding rows into a preallocated input buffer in plain Java, runs the
  * bottom's GEMMs through ND4J, and sums each touched row's gradient once in {@link
  * SparseRowGradients}, ready for a sparse update.
@@ -54,6 +58,7 @@ public final class MultiTaskNetwork {
     private float[] predictions = new float[256];
     private int lastBatchSize;
     private float[] directGrads = new float[256];
+    private float[] outputGrads = new float[256];
 
     public MultiTaskNetwork(
             EmbeddingTable users, EmbeddingTable items, DenseLayer[] layers, LinearHead[] heads) {
@@ -89,8 +94,17 @@ public final class MultiTaskNetwork {
             params.add(head.bias());
         }
         this.denseParams = Collections.unmodifiableList(params);
-        this.userGrads = new SparseRowGradients(dim);
-        this.itemGrads = new SparseRowGradients(dim);
+        if (users.biasWidth() != heads.length || items.biasWidth() != heads.length) {
+            throw new IllegalArgumentException(
+                    "user and item rows need one bias per task ("
+                            + heads.length
+                            + "), got "
+                            + users.biasWidth()
+                            + " and "
+                            + items.biasWidth());
+        }
+        this.userGrads = new SparseRowGradients(dim, heads.length);
+        this.itemGrads = new SparseRowGradients(dim, heads.length);
     }
 
     /** A freshly initialised network for {@code config}, every random draw from its seed. */
@@ -104,14 +118,16 @@ public final class MultiTaskNetwork {
                         optimizer.slotsPerValue(),
                         slotInit,
                         config.initStd(),
-                        SplitMix64.derive(seed, "users"));
+                        SplitMix64.derive(seed, "users"),
+                        Task.values().length);
         EmbeddingTable items =
                 new EmbeddingTable(
                         d,
                         optimizer.slotsPerValue(),
                         slotInit,
                         config.initStd(),
-                        SplitMix64.derive(seed, "items"));
+                        SplitMix64.derive(seed, "items"),
+                        Task.values().length);
         DenseLayer[] layers = new DenseLayer[config.bottomLayers()];
         int in = 3 * d;
         for (int l = 0; l < layers.length; l++) {
@@ -188,6 +204,7 @@ public final class MultiTaskNetwork {
         }
         if (predictions.length < n) {
             predictions = new float[Math.max(n, predictions.length * 2)];
+            outputGrads = new float[predictions.length];
         }
         if (directGrads.length < n * dim) {
             directGrads = new float[Math.max(n * dim, directGrads.length * 2)];
@@ -201,13 +218,19 @@ public final class MultiTaskNetwork {
         }
         float[] h = bottom.forward(n);
         float[] dh = bottom.outputGradient();
+        float[] bu = users.biases();
+        float[] bv = items.biases();
+        int tasks = heads.length;
         float inverseN = 1f / n;
         double loss = 0;
         for (int i = 0; i < n; i++) {
             int t = batch.taskIndex(i);
             LinearHead head = heads[t];
             int uvOff = i * width + 2 * dim;
-            float z = head.output(h, i * hidden, x, uvOff);
+            float z =
+                    head.output(h, i * hidden, x, uvOff)
+                            + bu[batch.userRow(i) * tasks + t]
+                            + bv[batch.itemRow(i) * tasks + t];
             float y = batch.label(i);
             float weight = batch.weight(i);
             float g;
@@ -220,6 +243,7 @@ public final class MultiTaskNetwork {
                 loss += weight * Losses.bceWithLogits(z, y);
                 g = weight * inverseN * (predictions[i] - y);
             }
+            outputGrads[i] = g;
             head.backward(g, h, i * hidden, x, uvOff, dh, i * hidden, directGrads, i * dim);
         }
         float[] dx = bottom.backward(n);
@@ -230,6 +254,9 @@ public final class MultiTaskNetwork {
             int itemSlot = itemGrads.slot(itemRow);
             float[] gu = userGrads.grads();
             float[] gv = itemGrads.grads();
+            int t = batch.taskIndex(i);
+            userGrads.biasGrads()[userSlot * tasks + t] += outputGrads[i];
+            itemGrads.biasGrads()[itemSlot * tasks + t] += outputGrads[i];
             int uOff = userRow * dim;
             int vOff = itemRow * dim;
             int guOff = userSlot * dim;
@@ -244,6 +271,24 @@ public final class MultiTaskNetwork {
             }
         }
         return loss / n;
+    }
+
+    /**
+     * What {@code task}'s head predicts for example {@code i} of the last {@link #computeGradients}
+     * pass, with the parameters of that pass (call it before {@link #applyGradients}): a
+     * probability for click and purchase, the raw output for rating. Example {@code i} may belong
+     * to another task; a click example asked for {@link Task#PURCHASE} gives P(purchase | click) of
+     * its pair.
+     */
+    public float predict(ExampleBatch batch, int i, Task task) {
+        int t = task.index();
+        int width = 3 * dim;
+        int tasks = heads.length;
+        float z =
+                heads[t].output(bottom.output(), i * hidden, bottom.input(0), i * width + 2 * dim)
+                        + users.biases()[batch.userRow(i) * tasks + t]
+                        + items.biases()[batch.itemRow(i) * tasks + t];
+        return task == Task.RATING ? z : Losses.sigmoid(z);
     }
 
     /** Sum of squares of every gradient the last pass produced: dense and touched rows. */
@@ -279,9 +324,16 @@ public final class MultiTaskNetwork {
         float[] slots = table.slots();
         float[] g = grads.grads();
         int slotWidth = dim * table.slotsPerValue();
+        float[] biases = table.biases();
+        float[] biasSlots = table.biasSlots();
+        float[] gb = grads.biasGrads();
+        int bw = table.biasWidth();
+        int biasSlotWidth = bw * table.slotsPerValue();
         for (int s = 0; s < grads.count(); s++) {
             int row = grads.row(s);
             optimizer.update(values, row * dim, g, s * dim, slots, row * slotWidth, dim, scale);
+            optimizer.update(
+                    biases, row * bw, gb, s * bw, biasSlots, row * biasSlotWidth, bw, scale);
         }
     }
 

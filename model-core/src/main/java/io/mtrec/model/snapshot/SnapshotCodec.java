@@ -27,23 +27,28 @@ import java.util.zip.CRC32;
 /**
  * The versioned binary snapshot format of a {@link LearnerState}.
  *
- * <p>Format 1, big-endian:
+ * <p>Format 2, big-endian:
  *
  * <pre>
- * int   magic 'MTRS'           int   format version (1)
+ * int   magic 'MTRS'           int   format version (2)
  * CONF  int n, n x (str key, str value)          -- ModelConfig.toMap()
  * CNTR  long version, eventClock, nanBatchesSkipped, eventsLearned
  * USER  table                  ITEM  table
- *       table = int dim, int slotsPerValue, long seed, int rows,
- *               rows x (str id, long lastSeen, float[dim] values, float[dim*slots] slots)
+ *       table = int dim, int slotsPerValue, long seed, int biasWidth, int rows,
+ *               rows x (str id, long lastSeen, float[dim] values, float[dim*slots] slots,
+ *                       float[biasWidth] biases, float[biasWidth*slots] bias slots)
  * DENS  int n, n x (str name, int size, int slotCount, float[size], float[slotCount])
- * PEND  long nextSeq, int n, n x (long seq, str user, str item, long eventTime)
+ * PEND  long nextSeq, int n, n x (long seq, str user, str item, long eventTime,
+ *                                  float purchasePrediction)
  * SMPL  long sampler state
  * METR  ProgressiveMetrics.writeTo
  * END!  long CRC-32 of every byte before it
  * </pre>
  *
- * {@code str} is an int byte count and UTF-8 bytes; each section starts with its 4-letter tag.
+ * Format 1 is format 2 without {@code biasWidth}, the row biases and the pending clicks'
+ * predictions; it is still read, with zero biases (fresh bias slots) and unscored pending clicks.
+ *
+ * <p>{@code str} is an int byte count and UTF-8 bytes; each section starts with its 4-letter tag.
  * Floats are written with their exact bits, so decode(encode(s)) continues training
  * bit-identically. Shapes are checked against the configuration on read; every mismatch names the
  * expected and the found value. A reader for a newer format keeps its older readers, with golden
@@ -53,7 +58,10 @@ public final class SnapshotCodec {
     /** 'MTRS'. */
     public static final int MAGIC = 0x4D545253;
 
-    public static final int FORMAT_VERSION = 1;
+    public static final int FORMAT_VERSION = 2;
+
+    /** Oldest format version this reader accepts. */
+    public static final int OLDEST_READABLE_VERSION = 1;
 
     private static final int TAG_CONFIG = tag("CONF");
     private static final int TAG_COUNTERS = tag("CNTR");
@@ -115,6 +123,7 @@ public final class SnapshotCodec {
                 out.string(click.userId());
                 out.string(click.itemId());
                 out.data.writeLong(click.eventTime());
+                out.data.writeFloat(click.purchasePrediction());
             }
 
             out.data.writeInt(TAG_SAMPLER);
@@ -159,11 +168,13 @@ public final class SnapshotCodec {
     /** Reads a snapshot; throws {@link SnapshotFormatException} naming what did not match. */
     public static LearnerState decode(byte[] bytes) {
         int format = formatVersionOf(bytes);
-        if (format != FORMAT_VERSION) {
+        if (format < OLDEST_READABLE_VERSION || format > FORMAT_VERSION) {
             throw new SnapshotFormatException(
                     "unsupported snapshot format version "
                             + format
-                            + "; this reader supports version "
+                            + "; this reader supports versions "
+                            + OLDEST_READABLE_VERSION
+                            + " to "
                             + FORMAT_VERSION);
         }
         int bodyLength = bytes.length - TRAILER_BYTES;
@@ -184,7 +195,7 @@ public final class SnapshotCodec {
         ByteArrayInputStream stream = new ByteArrayInputStream(bytes, 8, bodyLength - 8);
         Input in = new Input(new DataInputStream(stream));
         try {
-            LearnerState state = read(in);
+            LearnerState state = read(in, format);
             if (stream.available() != 0) {
                 throw new SnapshotFormatException(
                         "snapshot has " + stream.available() + " bytes after its END! section");
@@ -197,7 +208,7 @@ public final class SnapshotCodec {
         }
     }
 
-    private static LearnerState read(Input in) throws IOException {
+    private static LearnerState read(Input in, int format) throws IOException {
         in.expectTag(TAG_CONFIG);
         int entries = in.count("config entries");
         Map<String, String> map = new LinkedHashMap<>();
@@ -220,9 +231,9 @@ public final class SnapshotCodec {
         Optimizer optimizer = Optimizer.fromConfig(config);
         MultiTaskNetwork network = MultiTaskNetwork.create(config, optimizer);
         in.expectTag(TAG_USERS);
-        readTable(in, "user", network.users(), config);
+        readTable(in, format, "user", network.users(), config);
         in.expectTag(TAG_ITEMS);
-        readTable(in, "item", network.items(), config);
+        readTable(in, format, "item", network.items(), config);
 
         in.expectTag(TAG_DENSE);
         List<DenseParam> params = network.denseParams();
@@ -271,9 +282,12 @@ public final class SnapshotCodec {
         int pendingCount = in.count("pending clicks");
         List<PendingClick> clicks = new ArrayList<>(pendingCount);
         for (int i = 0; i < pendingCount; i++) {
-            clicks.add(
-                    new PendingClick(
-                            in.data.readLong(), in.string(), in.string(), in.data.readLong()));
+            long seq = in.data.readLong();
+            String userId = in.string();
+            String itemId = in.string();
+            long eventTime = in.data.readLong();
+            float prediction = format >= 2 ? in.data.readFloat() : Float.NaN;
+            clicks.add(new PendingClick(seq, userId, itemId, eventTime, prediction));
         }
         PendingClicks pending;
         try {
@@ -314,20 +328,35 @@ public final class SnapshotCodec {
         out.data.writeInt(dim);
         out.data.writeInt(table.slotsPerValue());
         out.data.writeLong(table.seed());
+        int biasWidth = table.biasWidth();
+        int biasSlotWidth = biasWidth * table.slotsPerValue();
+        out.data.writeInt(biasWidth);
         out.data.writeInt(table.size());
         for (int row = 0; row < table.size(); row++) {
             out.string(table.id(row));
             out.data.writeLong(table.lastSeen(row));
             out.floats(table.values(), row * dim, dim);
             out.floats(table.slots(), row * slotWidth, slotWidth);
+            out.floats(table.biases(), row * biasWidth, biasWidth);
+            out.floats(table.biasSlots(), row * biasSlotWidth, biasSlotWidth);
         }
     }
 
-    private static void readTable(Input in, String what, EmbeddingTable table, ModelConfig config)
+    private static void readTable(
+            Input in, int format, String what, EmbeddingTable table, ModelConfig config)
             throws IOException {
         int dim = in.data.readInt();
         int slotsPerValue = in.data.readInt();
         long seed = in.data.readLong();
+        int biasWidth = format >= 2 ? in.data.readInt() : 0;
+        if (format >= 2 && biasWidth != table.biasWidth()) {
+            throw new SnapshotFormatException(
+                    what
+                            + " table: expected "
+                            + table.biasWidth()
+                            + " biases per row (one per task), found "
+                            + biasWidth);
+        }
         if (dim != table.dim()) {
             throw new SnapshotFormatException(
                     what
@@ -355,13 +384,21 @@ public final class SnapshotCodec {
         int rows = in.count(what + " rows");
         float[] values = new float[dim];
         float[] slots = new float[dim * slotsPerValue];
+        float[] biases = new float[biasWidth];
+        float[] biasSlots = new float[biasWidth * slotsPerValue];
         for (int row = 0; row < rows; row++) {
             String id = in.string();
             long lastSeen = in.data.readLong();
             in.floats(values);
             in.floats(slots);
             try {
-                table.restoreRow(id, values, slots, lastSeen);
+                if (format >= 2) {
+                    in.floats(biases);
+                    in.floats(biasSlots);
+                    table.restoreRow(id, values, slots, biases, biasSlots, lastSeen);
+                } else {
+                    table.restoreRow(id, values, slots, lastSeen);
+                }
             } catch (IllegalArgumentException e) {
                 throw new SnapshotFormatException(what + " table: " + e.getMessage(), e);
             }

@@ -22,13 +22,24 @@ import java.util.PriorityQueue;
  */
 public final class PendingClicks {
 
-    /** One held click; {@code seq} numbers clicks in arrival order. */
-    public record PendingClick(long seq, String userId, String itemId, long eventTime) {}
+    /**
+     * One held click; {@code seq} numbers clicks in arrival order. {@code purchasePrediction} is
+     * P(purchase | click) as the model scored it when the click was learned, or NaN if it was not
+     * scored; it is what the purchase metric records when the label resolves.
+     */
+    public record PendingClick(
+            long seq, String userId, String itemId, long eventTime, float purchasePrediction) {
+
+        /** A click not scored yet. */
+        public PendingClick(long seq, String userId, String itemId, long eventTime) {
+            this(seq, userId, itemId, eventTime, Float.NaN);
+        }
+    }
 
     private record Key(String userId, String itemId) {}
 
     private static final class Entry {
-        final PendingClick click;
+        PendingClick click;
         boolean removed;
 
         Entry(PendingClick click) {
@@ -57,9 +68,31 @@ public final class PendingClicks {
         return nextSeq;
     }
 
-    /** Holds a click. */
-    public void add(String userId, String itemId, long eventTime) {
-        insert(new PendingClick(nextSeq++, userId, itemId, eventTime));
+    /** Holds a click, not scored yet; returns its sequence number. */
+    public long add(String userId, String itemId, long eventTime) {
+        long seq = nextSeq++;
+        insert(new PendingClick(seq, userId, itemId, eventTime));
+        return seq;
+    }
+
+    /**
+     * Records the purchase prediction of the held click {@code seq} of {@code userId} on {@code
+     * itemId}; does nothing if that click is no longer held.
+     */
+    public void setPurchasePrediction(String userId, String itemId, long seq, float prediction) {
+        ArrayDeque<Entry> entries = byKey.get(new Key(userId, itemId));
+        if (entries == null) {
+            return;
+        }
+        for (Entry entry : entries) {
+            if (entry.click.seq() == seq) {
+                PendingClick c = entry.click;
+                entry.click =
+                        new PendingClick(
+                                c.seq(), c.userId(), c.itemId(), c.eventTime(), prediction);
+                return;
+            }
+        }
     }
 
     /**
@@ -67,10 +100,15 @@ public final class PendingClicks {
      * there was one.
      */
     public boolean claim(String userId, String itemId) {
+        return take(userId, itemId) != null;
+    }
+
+    /** Removes and returns the oldest held click of {@code userId} on {@code itemId}, or null. */
+    public PendingClick take(String userId, String itemId) {
         Key key = new Key(userId, itemId);
         ArrayDeque<Entry> entries = byKey.get(key);
         if (entries == null) {
-            return false;
+            return null;
         }
         Entry entry = entries.pollFirst();
         if (entries.isEmpty()) {
@@ -78,7 +116,7 @@ public final class PendingClicks {
         }
         entry.removed = true;
         size--;
-        return true;
+        return entry.click;
     }
 
     /**

@@ -120,7 +120,7 @@ class EmbeddingTableTest {
     @Test
     void fullTableRefusesNewRowsWithAClearMessage() {
         // At most 100 values per array: 16 rows of 4 values with one slot each fit, 32 do not.
-        EmbeddingTable table = new EmbeddingTable(4, 1, 0f, 0.1, 1L, 100);
+        EmbeddingTable table = new EmbeddingTable(4, 1, 0f, 0.1, 1L, 0, 100);
         for (int i = 0; i < 25; i++) {
             table.getOrCreate("id" + i);
         }

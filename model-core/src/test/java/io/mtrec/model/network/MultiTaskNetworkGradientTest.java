@@ -86,6 +86,36 @@ class MultiTaskNetworkGradientTest {
                 batch,
                 reference.items,
                 dense(network.itemGradients(), network.items().size()));
+        check(
+                "user row biases",
+                reference,
+                batch,
+                reference.userBiases,
+                denseBiases(network.userGradients(), network.users().size()));
+        check(
+                "item row biases",
+                reference,
+                batch,
+                reference.itemBiases,
+                denseBiases(network.itemGradients(), network.items().size()));
+    }
+
+    @Test
+    void predictGivesEveryHeadsOutputForAnyExampleOfThePass() {
+        MultiTaskNetwork network = tinyNetwork(2);
+        ExampleBatch batch = mixedBatch(network);
+        network.computeGradients(batch);
+        ReferenceNetwork reference = new ReferenceNetwork(network);
+        for (int i = 0; i < batch.size(); i++) {
+            double[] z = reference.outputs(batch.userRow(i), batch.itemRow(i));
+            assertThat((double) network.predict(batch, i, Task.CLICK))
+                    .isCloseTo(1 / (1 + Math.exp(-z[0])), within(1e-6));
+            assertThat((double) network.predict(batch, i, Task.PURCHASE))
+                    .isCloseTo(1 / (1 + Math.exp(-z[1])), within(1e-6));
+            assertThat((double) network.predict(batch, i, Task.RATING))
+                    .isCloseTo(z[2], within(1e-5));
+            assertThat(network.predict(batch, i, batch.task(i))).isEqualTo(network.predictions(i));
+        }
     }
 
     @Test
@@ -125,6 +155,15 @@ class MultiTaskNetworkGradientTest {
                         .seed(2024L)
                         .build();
         MultiTaskNetwork network = MultiTaskNetwork.create(config, Optimizer.fromConfig(config));
+        // Non-zero per-task row biases, so their gradients are checked away from the start.
+        for (int i = 0; i < 4; i++) {
+            network.users().getOrCreate("u" + i);
+            network.items().getOrCreate("i" + i);
+        }
+        for (int k = 0; k < 12; k++) {
+            network.users().biases()[k] = 0.1f * (k % 5) - 0.2f;
+            network.items().biases()[k] = 0.3f - 0.07f * k;
+        }
         // Give the bottom non-zero biases so some units start inactive and some active.
         for (DenseLayer layer : network.layers()) {
             float[] b = layer.bias().values();
@@ -158,6 +197,17 @@ class MultiTaskNetworkGradientTest {
         for (int s = 0; s < grads.count(); s++) {
             for (int j = 0; j < grads.dim(); j++) {
                 all[grads.row(s) * grads.dim() + j] = grads.grads()[s * grads.dim() + j];
+            }
+        }
+        return all;
+    }
+
+    private static double[] denseBiases(SparseRowGradients grads, int rows) {
+        int width = grads.biasWidth();
+        double[] all = new double[rows * width];
+        for (int s = 0; s < grads.count(); s++) {
+            for (int t = 0; t < width; t++) {
+                all[grads.row(s) * width + t] = grads.biasGrads()[s * width + t];
             }
         }
         return all;

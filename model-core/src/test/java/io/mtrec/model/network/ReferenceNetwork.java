@@ -12,6 +12,8 @@ final class ReferenceNetwork {
     final int dim;
     final double[] users;
     final double[] items;
+    final double[] userBiases;
+    final double[] itemBiases;
     final double[][] weights;
     final double[][] biases;
     final int[] widths;
@@ -23,6 +25,8 @@ final class ReferenceNetwork {
         dim = network.users().dim();
         users = toDouble(network.users().values(), network.users().size() * dim);
         items = toDouble(network.items().values(), network.items().size() * dim);
+        userBiases = toDouble(network.users().biases(), network.users().size() * 3);
+        itemBiases = toDouble(network.items().biases(), network.items().size() * 3);
         DenseLayer[] layers = network.layers();
         weights = new double[layers.length][];
         biases = new double[layers.length][];
@@ -86,7 +90,7 @@ final class ReferenceNetwork {
         double[] result = new double[3];
         for (int t = 0; t < 3; t++) {
             double[] w = headWeights[t];
-            double z = headBiases[t];
+            double z = headBiases[t] + userBiases[userRow * 3 + t] + itemBiases[itemRow * 3 + t];
             for (int j = 0; j < a.length; j++) {
                 z += w[j] * a[j];
             }

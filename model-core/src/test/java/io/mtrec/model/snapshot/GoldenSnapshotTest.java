@@ -36,8 +36,12 @@ class GoldenSnapshotTest {
         assertThat(learner.metrics().purchaseCount()).isEqualTo(2);
         assertThat(learner.metrics().ratingCount()).isEqualTo(2);
 
-        // The format-1 writer still writes exactly these bytes.
-        assertThat(learner.toSnapshotBytes()).isEqualTo(golden);
+        // Format 1 had no row biases (they load as 0) and no click-time purchase predictions;
+        // the learner now writes format 2, which reads back to the same bytes.
+        byte[] rewritten = learner.toSnapshotBytes();
+        assertThat(SnapshotCodec.formatVersionOf(rewritten)).isEqualTo(2);
+        assertThat(MultiTaskLearner.fromSnapshotBytes(rewritten).toSnapshotBytes())
+                .isEqualTo(rewritten);
 
         List<ItemScore> top = learner.topK("alice", 3);
         assertThat(top)
@@ -46,6 +50,22 @@ class GoldenSnapshotTest {
         BatchResult next = learner.learn(List.of(Interaction.click("e9", "dave", "mug", 3_000)));
         assertThat(next.applied()).isTrue();
         assertThat(learner.version()).isEqualTo(4);
+    }
+
+    @Test
+    void formatTwoGoldenFileLoadsAndTheWriterStillWritesItsBytes() throws IOException {
+        byte[] golden = read(GoldenSnapshots.FORMAT_2);
+        assertThat(SnapshotCodec.formatVersionOf(golden)).isEqualTo(2);
+
+        MultiTaskLearner learner = MultiTaskLearner.fromSnapshotBytes(golden);
+        assertThat(learner.version()).isEqualTo(3);
+        assertThat(learner.userCount()).isEqualTo(3);
+        assertThat(learner.itemCount()).isEqualTo(3);
+        assertThat(learner.pendingClicks()).isEqualTo(1);
+        assertThat(learner.metrics().purchaseCount()).isEqualTo(2);
+
+        assertThat(learner.toSnapshotBytes()).isEqualTo(golden);
+        assertThat(GoldenSnapshots.goldenLearner().toSnapshotBytes()).isEqualTo(golden);
     }
 
     @Test

@@ -12,15 +12,18 @@ import java.util.List;
 /**
  * Writes the golden snapshot files kept in {@code src/test/resources/snapshots/}. Run it from the
  * model-core directory when a new format version is introduced, and commit the new file next to the
- * old ones, which must stay readable:
+ * old ones, which must stay readable. It writes the current format's file ({@link #FORMAT_2}):
  *
  * <pre>
  * java -cp target/classes:target/test-classes:$(deps) io.mtrec.model.snapshot.GoldenSnapshots
  * </pre>
  */
 public final class GoldenSnapshots {
-    /** Golden file written by the format-1 writer. */
+    /** Golden file written by the format-1 writer (kept; no longer regenerated). */
     public static final String FORMAT_1 = "snapshots/format-1.bin";
+
+    /** Golden file written by the format-2 writer (per-task row biases, scored pending clicks). */
+    public static final String FORMAT_2 = "snapshots/format-2.bin";
 
     private GoldenSnapshots() {}
 
@@ -55,7 +58,7 @@ public final class GoldenSnapshots {
 
     public static void main(String[] args) throws IOException {
         Path dir = Path.of(args.length > 0 ? args[0] : "src/test/resources");
-        Path file = dir.resolve(FORMAT_1);
+        Path file = dir.resolve(FORMAT_2);
         Files.createDirectories(file.getParent());
         Files.write(file, goldenLearner().toSnapshotBytes());
         System.out.println("wrote " + file + " (" + Files.size(file) + " bytes)");

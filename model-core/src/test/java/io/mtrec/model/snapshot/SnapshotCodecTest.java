@@ -22,7 +22,7 @@ class SnapshotCodecTest {
     void decodeThenEncodeGivesTheSameBytes() {
         byte[] bytes = snapshot();
         assertThat(SnapshotCodec.encode(SnapshotCodec.decode(bytes))).isEqualTo(bytes);
-        assertThat(bytes).startsWith('M', 'T', 'R', 'S', 0, 0, 0, 1);
+        assertThat(bytes).startsWith('M', 'T', 'R', 'S', 0, 0, 0, 2);
     }
 
     @Test
@@ -42,11 +42,12 @@ class SnapshotCodecTest {
     @Test
     void unsupportedFormatVersionIsRejectedNamingBoth() {
         byte[] bytes = snapshot();
-        ByteBuffer.wrap(bytes).putInt(4, 2);
+        ByteBuffer.wrap(bytes).putInt(4, 3);
         assertThatThrownBy(() -> SnapshotCodec.decode(bytes))
                 .isInstanceOf(SnapshotFormatException.class)
                 .hasMessage(
-                        "unsupported snapshot format version 2; this reader supports version 1");
+                        "unsupported snapshot format version 3; this reader supports versions 1"
+                                + " to 2");
     }
 
     @Test

@@ -76,13 +76,13 @@ public final class ModelConfig {
     public static final Param<Integer> NEGATIVES_PER_POSITIVE =
             Param.ofInt(
                     "negatives.per.positive",
-                    4,
+                    1,
                     inRange(0, 100),
                     "Items sampled uniformly as click negatives for every click.");
     public static final Param<Double> NEGATIVES_WEIGHT =
             Param.ofDouble(
                     "negatives.weight",
-                    0.25,
+                    0.1,
                     inRange(0.0, 100.0),
                     "Loss weight of each sampled click negative, relative to a real example.");
     public static final Param<Double> RATING_MIN =

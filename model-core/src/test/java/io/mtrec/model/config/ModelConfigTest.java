@@ -22,8 +22,8 @@ class ModelConfigTest {
         assertThat(config.learningRate()).isEqualTo(0.2);
         assertThat(config.adagradInitialAccumulator()).isEqualTo(0.1);
         assertThat(config.adagradEpsilon()).isEqualTo(1e-8);
-        assertThat(config.negativesPerPositive()).isEqualTo(4);
-        assertThat(config.negativesWeight()).isEqualTo(0.25);
+        assertThat(config.negativesPerPositive()).isEqualTo(1);
+        assertThat(config.negativesWeight()).isEqualTo(0.1);
         assertThat(config.ratingMin()).isEqualTo(1.0);
         assertThat(config.ratingMax()).isEqualTo(5.0);
         assertThat(config.conversionWindowMs()).isEqualTo(3_600_000L);

@@ -34,6 +34,7 @@ public final class GoldenSnapshots {
                         .embeddingDim(4)
                         .bottomHidden(6)
                         .negativesPerPositive(2)
+                        .negativesWeight(0.25)
                         .conversionWindowMs(1_000)
                         .metricsWindow(50)
                         .seed(7L)

@@ -1,6 +1,5 @@
 package io.mtrec.flink;
 
-import io.mtrec.flink.config.JobConfig;
 import io.mtrec.flink.kafka.EmbeddedKafka;
 import io.mtrec.flink.metrics.InProcessMetricsReporter;
 import io.mtrec.schemas.ClickEvent;
@@ -11,7 +10,6 @@ import io.mtrec.schemas.TopicRegistry;
 import io.mtrec.schemas.UserScores;
 import io.mtrec.schemas.serde.AvroSerde;
 
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -111,41 +109,19 @@ class DeadLetterIT {
             }
         }
 
-        Map<String, String> settings = new HashMap<>(KafkaTestSupport.topicSettings(topics));
-        settings.put("bootstrap.servers", kafka.bootstrapServers());
-        settings.put("bounded", "true");
-        settings.put("batch.size", "8");
-        JobConfig config = JobConfig.fromMap(settings);
-        StreamExecutionEnvironment env = KafkaTestSupport.miniCluster(1);
-        TrainingJob.build(env, config, new KafkaJobIO(config));
-        env.execute("dead-letter-it");
+        KafkaTestSupport.trainBounded(kafka, topics, Map.of("batch.size", "8"), "dead-letter-it");
 
-        AvroSerde<DeadLetter> deadSerde = AvroSerde.of(DeadLetter.class);
+        String servers = kafka.bootstrapServers();
         deadLetters =
-                KafkaTestSupport.readAll(
-                                kafka.bootstrapServers(), topics.name(TopicKind.DEADLETTER))
-                        .stream()
-                        .map(
-                                r -> {
-                                    try {
-                                        return deadSerde.deserialize(r.value());
-                                    } catch (Exception e) {
-                                        throw new AssertionError(e);
-                                    }
-                                })
-                        .toList();
-        AvroSerde<UserScores> scoreSerde = AvroSerde.of(UserScores.class);
+                KafkaTestSupport.readAllValues(
+                        servers, topics.name(TopicKind.DEADLETTER), AvroSerde.of(DeadLetter.class));
         scoredUsers =
-                KafkaTestSupport.readAll(kafka.bootstrapServers(), topics.name(TopicKind.SCORES))
+                KafkaTestSupport.readAllValues(
+                                servers,
+                                topics.name(TopicKind.SCORES),
+                                AvroSerde.of(UserScores.class))
                         .stream()
-                        .map(
-                                r -> {
-                                    try {
-                                        return scoreSerde.deserialize(r.value()).getUserId();
-                                    } catch (Exception e) {
-                                        throw new AssertionError(e);
-                                    }
-                                })
+                        .map(UserScores::getUserId)
                         .collect(Collectors.toSet());
     }
 

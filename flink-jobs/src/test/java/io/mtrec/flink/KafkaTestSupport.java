@@ -1,11 +1,15 @@
 package io.mtrec.flink;
 
+import io.mtrec.flink.config.JobConfig;
 import io.mtrec.flink.kafka.EmbeddedKafka;
 import io.mtrec.flink.kafka.TopicSpec;
 import io.mtrec.flink.metrics.InProcessMetricsReporter;
 import io.mtrec.schemas.TopicKind;
 import io.mtrec.schemas.TopicRegistry;
+import io.mtrec.schemas.serde.AvroSerde;
+import io.mtrec.schemas.serde.RecordDecodingException;
 
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -98,5 +102,36 @@ final class KafkaTestSupport {
             }
         }
         return records;
+    }
+
+    /**
+     * Runs the training job once over everything now in the event topics ({@code bounded=true}) on
+     * a fresh MiniCluster at parallelism 1, with {@code settings} over the test defaults.
+     */
+    static void trainBounded(
+            EmbeddedKafka kafka, TopicRegistry topics, Map<String, String> settings, String name)
+            throws Exception {
+        Map<String, String> all = new java.util.HashMap<>(topicSettings(topics));
+        all.put("bootstrap.servers", kafka.bootstrapServers());
+        all.put("bounded", "true");
+        all.putAll(settings);
+        JobConfig config = JobConfig.fromMap(all);
+        StreamExecutionEnvironment env = miniCluster(1);
+        TrainingJob.build(env, config, new KafkaJobIO(config));
+        env.execute(name);
+    }
+
+    /** Every value of {@code topic}, decoded; an undecodable value fails the test. */
+    static <T extends SpecificRecord> List<T> readAllValues(
+            String servers, String topic, AvroSerde<T> serde) {
+        List<T> values = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> r : readAll(servers, topic)) {
+            try {
+                values.add(serde.deserialize(r.value()));
+            } catch (RecordDecodingException e) {
+                throw new AssertionError("undecodable record in " + topic + " at " + r.offset(), e);
+            }
+        }
+        return values;
     }
 }

@@ -1,7 +1,6 @@
 package io.mtrec.flink;
 
 import io.mtrec.flink.cli.SnapshotCollector;
-import io.mtrec.flink.config.JobConfig;
 import io.mtrec.flink.kafka.EmbeddedKafka;
 import io.mtrec.flink.metrics.InProcessMetricsReporter;
 import io.mtrec.model.ItemScore;
@@ -20,8 +19,6 @@ import io.mtrec.schemas.UserScores;
 import io.mtrec.schemas.serde.AvroSerde;
 
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
@@ -68,30 +65,22 @@ class TrainingJobIT {
             }
         }
 
-        Map<String, String> settings = new HashMap<>(KafkaTestSupport.topicSettings(topics));
-        settings.put("bootstrap.servers", kafka.bootstrapServers());
-        settings.put("bounded", "true");
-        settings.put("batch.size", "256");
-        settings.put("checkpoint.interval.ms", "1000");
-        settings.put("scores.top.k", "5");
-        JobConfig config = JobConfig.fromMap(settings);
-        StreamExecutionEnvironment env = KafkaTestSupport.miniCluster(1);
-        TrainingJob.build(env, config, new KafkaJobIO(config));
-        env.execute("training-it");
+        KafkaTestSupport.trainBounded(
+                kafka,
+                topics,
+                Map.of("batch.size", "256", "checkpoint.interval.ms", "1000", "scores.top.k", "5"),
+                "training-it");
 
-        AvroSerde<UserScores> scoreSerde = AvroSerde.of(UserScores.class);
+        String servers = kafka.bootstrapServers();
         scores =
-                KafkaTestSupport.readAll(kafka.bootstrapServers(), topics.name(TopicKind.SCORES))
-                        .stream()
-                        .map(r -> decode(scoreSerde, r))
-                        .toList();
-        AvroSerde<ModelSnapshotChunk> chunkSerde = AvroSerde.of(ModelSnapshotChunk.class);
+                KafkaTestSupport.readAllValues(
+                        servers, topics.name(TopicKind.SCORES), AvroSerde.of(UserScores.class));
         snapshots = new SnapshotCollector();
         chunks =
-                KafkaTestSupport.readAll(kafka.bootstrapServers(), topics.name(TopicKind.SNAPSHOTS))
-                        .stream()
-                        .map(r -> decode(chunkSerde, r))
-                        .toList();
+                KafkaTestSupport.readAllValues(
+                        servers,
+                        topics.name(TopicKind.SNAPSHOTS),
+                        AvroSerde.of(ModelSnapshotChunk.class));
         chunks.forEach(snapshots::add);
     }
 
@@ -191,14 +180,5 @@ class TrainingJobIT {
             user = rating.getUserId();
         }
         return new ProducerRecord<>(topic, user.getBytes(StandardCharsets.UTF_8), value);
-    }
-
-    private static <T extends SpecificRecord> T decode(
-            AvroSerde<T> serde, ConsumerRecord<byte[], byte[]> record) {
-        try {
-            return serde.deserialize(record.value());
-        } catch (Exception e) {
-            throw new AssertionError("undecodable record in " + record.topic(), e);
-        }
     }
 }

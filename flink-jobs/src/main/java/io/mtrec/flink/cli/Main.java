@@ -26,6 +26,7 @@ public final class Main {
                          progressive metrics beside the Bayes-optimal ones.
               scores     --bootstrap-servers HOST:PORT [--follow] [--user ID]
                          Pretty-print the score topic.
+              bench-model [--summary FILE] [--quick]   JMH: model-core training step, events/s/core.
               settings   List every job setting with its default and what is allowed.
             """;
 
@@ -47,6 +48,7 @@ public final class Main {
                 case "generate" -> new GenerateCommand(out).run(args);
                 case "eval" -> new EvalCommand(out).run(args);
                 case "scores" -> new ScoresCommand(out).run(args);
+                case "bench-model" -> new BenchModelCommand(out).run(args);
                 case "settings" -> printSettings(out);
                 default -> {
                     err.println("unknown command '" + argv[0] + "'");

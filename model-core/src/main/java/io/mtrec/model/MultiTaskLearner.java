@@ -495,6 +495,16 @@ public final class MultiTaskLearner {
         return metrics.snapshot();
     }
 
+    /** Totals of recorded predictions now, to read {@link #metricsSince} later. */
+    public ProgressiveMetrics.Mark metricsMark() {
+        return metrics.mark();
+    }
+
+    /** Progressive-validation figures over the predictions recorded after {@code mark}. */
+    public MetricsSnapshot metricsSince(ProgressiveMetrics.Mark mark) {
+        return metrics.since(mark);
+    }
+
     /** Batches skipped because their loss or gradient was NaN or infinite. */
     public long nanBatchesSkipped() {
         return nanBatchesSkipped;

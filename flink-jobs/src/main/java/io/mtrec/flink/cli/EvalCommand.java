@@ -17,9 +17,9 @@ import java.util.Map;
 
 /**
  * {@code ./mtrec eval --synthetic [--users N] [--items N] [--latent-dim L] [--events N]
- * [--batch-size B] [--compare-single-task] [--summary FILE] [--model-* V]}: trains model-core on
- * the planted-truth stream without Flink and reports progressive metrics beside the Bayes-optimal
- * ones.
+ * [--batch-size B] [--last-events N] [--compare-single-task] [--summary FILE] [--model-* V]}:
+ * trains model-core on the planted-truth stream without Flink and reports the progressive metrics
+ * of the last N events (default 100,000) beside the Bayes-optimal ones of the same events.
  */
 public final class EvalCommand {
     private final PrintStream out;
@@ -34,6 +34,7 @@ public final class EvalCommand {
                     "eval needs a data source; only --synthetic exists so far");
         }
         long events = Long.parseLong(args.take("events", "1000000"));
+        long lastEvents = Long.parseLong(args.take("last.events", "100000"));
         int batchSize = args.takeInt("batch.size", 512);
         boolean compare = Boolean.parseBoolean(args.take("compare.single.task", "false"));
         String summaryFile = args.take("summary", null);
@@ -60,6 +61,11 @@ public final class EvalCommand {
         }
         SyntheticConfig syntheticConfig = SyntheticConfig.fromMap(synth);
         model.putIfAbsent("conversion.window.ms", "120000");
+        // Every task records at most one prediction per event, so a window of the tail's length
+        // holds all of the tail's predictions.
+        model.putIfAbsent(
+                "metrics.window",
+                Long.toString(Math.max(ModelConfig.METRICS_WINDOW.defaultValue(), lastEvents)));
         ModelConfig modelConfig = ModelConfig.fromMap(model);
         out.printf(
                 Locale.ROOT,
@@ -72,7 +78,7 @@ public final class EvalCommand {
 
         SyntheticEvaluation.Result r =
                 new SyntheticEvaluation(syntheticConfig, modelConfig, batchSize)
-                        .run(events, Math.max(1, events / 10), this::print);
+                        .run(events, lastEvents, Math.max(1, events / 10), this::print);
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("events", r.events());
         summary.put("events_per_sec", Math.round(r.events() / r.seconds()));
@@ -93,7 +99,7 @@ public final class EvalCommand {
             out.println("single-task baseline: the same stream, purchase loss only");
             SyntheticEvaluation.Result single =
                     new SyntheticEvaluation(syntheticConfig, purchaseOnly, batchSize)
-                            .run(events, 0, null);
+                            .run(events, lastEvents, 0, null);
             summary.put("single_task_purchase_auc", round(single.model().purchaseAuc()));
         }
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);

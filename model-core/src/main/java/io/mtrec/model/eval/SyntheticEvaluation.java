@@ -4,6 +4,7 @@ import io.mtrec.model.Interaction;
 import io.mtrec.model.MultiTaskLearner;
 import io.mtrec.model.config.ModelConfig;
 import io.mtrec.model.metrics.MetricsSnapshot;
+import io.mtrec.model.metrics.ProgressiveMetrics;
 import io.mtrec.model.synthetic.SyntheticConfig;
 import io.mtrec.model.synthetic.SyntheticGenerator;
 
@@ -40,28 +41,69 @@ public final class SyntheticEvaluation {
     }
 
     /**
-     * Streams {@code events} events through a fresh learner in mini-batches.
+     * Streams {@code events} events through a fresh learner in mini-batches; the figures are over
+     * each task's last {@code metrics.window} predictions.
      *
      * @param progress called about every {@code progressEvery} events with the figures so far
      */
     public Result run(long events, long progressEvery, Consumer<Result> progress) {
+        return run(events, 0, progressEvery, progress);
+    }
+
+    /**
+     * As {@link #run(long, long, Consumer)}, but when {@code tailEvents > 0} the final figures
+     * cover only the predictions made over the last {@code tailEvents} events (from the first batch
+     * boundary at or after {@code events - tailEvents}), for the model and the Bayes-optimal
+     * predictor alike: early mistakes, made before the model had seen the users, do not count.
+     *
+     * @throws IllegalArgumentException if {@code metrics.window} is smaller than {@code tailEvents}
+     *     (no task records more than one prediction per event, so that window always suffices)
+     */
+    public Result run(long events, long tailEvents, long progressEvery, Consumer<Result> progress) {
+        if (tailEvents < 0 || tailEvents > model.metricsWindow()) {
+            throw new IllegalArgumentException(
+                    "the tail of "
+                            + tailEvents
+                            + " events must be in [0, metrics.window = "
+                            + model.metricsWindow()
+                            + "]");
+        }
         SyntheticGenerator generator = new SyntheticGenerator(synthetic, model.metricsWindow());
         MultiTaskLearner learner = new MultiTaskLearner(model);
         List<Interaction> batch = new ArrayList<>(batchSize);
         long start = System.nanoTime();
         long nextProgress = progressEvery;
+        long tailStart = tailEvents > 0 ? Math.max(0, events - tailEvents) : Long.MAX_VALUE;
+        ProgressiveMetrics.Mark learnerMark = null;
+        ProgressiveMetrics.Mark bayesMark = null;
+        if (tailStart == 0) {
+            learnerMark = learner.metricsMark();
+            bayesMark = generator.bayes().mark();
+        }
         for (long n = 1; n <= events; n++) {
             batch.add(generator.next().interaction());
             if (batch.size() == batchSize || n == events) {
                 learner.learn(batch);
                 batch.clear();
+                if (learnerMark == null && n >= tailStart && n < events) {
+                    learnerMark = learner.metricsMark();
+                    bayesMark = generator.bayes().mark();
+                }
             }
             if (progress != null && progressEvery > 0 && n >= nextProgress) {
                 progress.accept(result(n, learner, generator, start));
                 nextProgress += progressEvery;
             }
         }
-        return result(events, learner, generator, start);
+        if (learnerMark == null) {
+            return result(events, learner, generator, start);
+        }
+        return new Result(
+                events,
+                learner.metricsSince(learnerMark),
+                generator.bayes().since(bayesMark),
+                learner.nanBatchesSkipped(),
+                (System.nanoTime() - start) / 1e9);
     }
 
     private static Result result(

@@ -78,6 +78,48 @@ public final class ProgressiveMetrics {
                 rating.total());
     }
 
+    /** How many predictions of each task had been recorded at one moment. */
+    public record Mark(long clicks, long purchases, long ratings) {}
+
+    /** The current totals, to measure a stretch of the stream with {@link #since}. */
+    public Mark mark() {
+        return new Mark(click.total(), purchase.total(), rating.total());
+    }
+
+    /**
+     * The figures over the predictions recorded after {@code mark}, e.g. the last 100k events of an
+     * evaluation run, instead of over the last {@code window} predictions of each task.
+     *
+     * @throws IllegalArgumentException if more predictions than the window holds came since
+     */
+    public MetricsSnapshot since(Mark mark) {
+        int clicks = recent(click.total() - mark.clicks(), click.size(), "click");
+        int purchases = recent(purchase.total() - mark.purchases(), purchase.size(), "purchase");
+        int ratings = recent(rating.total() - mark.ratings(), rating.size(), "rating");
+        return new MetricsSnapshot(
+                click.auc(clicks),
+                click.logLoss(clicks),
+                clicks,
+                purchase.auc(purchases),
+                purchase.logLoss(purchases),
+                purchases,
+                rating.rmse(ratings),
+                ratings);
+    }
+
+    private static int recent(long count, int held, String task) {
+        if (count < 0 || count > held) {
+            throw new IllegalArgumentException(
+                    count
+                            + " "
+                            + task
+                            + " predictions since the mark, but the window holds "
+                            + held
+                            + "; use a larger metrics.window");
+        }
+        return (int) count;
+    }
+
     public void writeTo(DataOutput out) throws IOException {
         click.writeTo(out);
         purchase.writeTo(out);

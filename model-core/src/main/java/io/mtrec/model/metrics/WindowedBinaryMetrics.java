@@ -55,24 +55,33 @@ public final class WindowedBinaryMetrics {
 
     /** Area under the ROC curve over the window; NaN while it lacks a positive or a negative. */
     public double auc() {
-        Integer[] order = new Integer[size];
+        return auc(size);
+    }
+
+    /**
+     * Area under the ROC curve over the last {@code last} predictions (at most {@link #size()});
+     * NaN while they lack a positive or a negative.
+     */
+    public double auc(int last) {
+        checkLast(last);
+        Integer[] order = new Integer[last];
         int positives = 0;
-        for (int i = 0; i < size; i++) {
-            order[i] = i;
-            if (labels[i]) {
+        for (int k = 0; k < last; k++) {
+            order[k] = index(last, k);
+            if (labels[order[k]]) {
                 positives++;
             }
         }
-        int negatives = size - positives;
+        int negatives = last - positives;
         if (positives == 0 || negatives == 0) {
             return Double.NaN;
         }
         Arrays.sort(order, (a, b) -> Float.compare(predictions[a], predictions[b]));
         double positiveRankSum = 0;
         int i = 0;
-        while (i < size) {
+        while (i < last) {
             int j = i;
-            while (j + 1 < size && predictions[order[j + 1]] == predictions[order[i]]) {
+            while (j + 1 < last && predictions[order[j + 1]] == predictions[order[i]]) {
                 j++;
             }
             // Ties share the average of their 1-based ranks.
@@ -90,15 +99,35 @@ public final class WindowedBinaryMetrics {
 
     /** Mean binary cross-entropy over the window (probabilities clipped to [1e-7, 1-1e-7]). */
     public double logLoss() {
-        if (size == 0) {
+        return logLoss(size);
+    }
+
+    /** Mean binary cross-entropy over the last {@code last} predictions; NaN when 0. */
+    public double logLoss(int last) {
+        checkLast(last);
+        if (last == 0) {
             return Double.NaN;
         }
         double sum = 0;
-        for (int i = 0; i < size; i++) {
+        for (int k = 0; k < last; k++) {
+            int i = index(last, k);
             double p = Math.min(1 - EPS, Math.max(EPS, predictions[i]));
             sum -= labels[i] ? Math.log(p) : Math.log(1 - p);
         }
-        return sum / size;
+        return sum / last;
+    }
+
+    /** Ring position of the k-th (0 = oldest) of the last {@code last} predictions. */
+    private int index(int last, int k) {
+        int w = predictions.length;
+        return ((next - last + k) % w + w) % w;
+    }
+
+    private void checkLast(int last) {
+        if (last < 0 || last > size) {
+            throw new IllegalArgumentException(
+                    "asked for the last " + last + " predictions, the window holds " + size);
+        }
     }
 
     /** Fraction of positive labels in the window. */

@@ -42,14 +42,25 @@ public final class WindowedRegressionMetrics {
 
     /** RMSE over the window; NaN when empty. */
     public double rmse() {
-        if (size == 0) {
+        return rmse(size);
+    }
+
+    /** RMSE over the last {@code last} predictions (at most {@link #size()}); NaN when 0. */
+    public double rmse(int last) {
+        if (last < 0 || last > size) {
+            throw new IllegalArgumentException(
+                    "asked for the last " + last + " predictions, the window holds " + size);
+        }
+        if (last == 0) {
             return Double.NaN;
         }
+        int w = errors.length;
         double sum = 0;
-        for (int i = 0; i < size; i++) {
-            sum += (double) errors[i] * errors[i];
+        for (int k = 0; k < last; k++) {
+            float e = errors[((next - last + k) % w + w) % w];
+            sum += (double) e * e;
         }
-        return Math.sqrt(sum / size);
+        return Math.sqrt(sum / last);
     }
 
     /** Mean absolute error over the window; NaN when empty. */

@@ -18,9 +18,9 @@ import java.util.OptionalInt;
  * states what the job expects, and {@link #select} fails fast when the two disagree instead of
  * letting a GPU job train silently on a CPU. The model code is the same on both backends.
  *
- * <p>ND4J's CUDA backend binds devices per thread (an unpinned thread is handed the next device
- * round-robin), so {@link #select} must run on the thread that will train: in Flink, the task
- * thread that creates the learner and later calls it.
+ * <p>The CUDA device is a per-thread setting (ND4J 1.0.0-M2.1 reads it with {@code cudaGetDevice},
+ * and a thread nobody pinned computes on device 0), so {@link #select} must run on the thread that
+ * will train: in Flink, the task thread that creates the learner and later calls it.
  */
 public record ComputeDevice(ComputeBackend backend, int index) {
 

@@ -1,6 +1,9 @@
 package io.mtrec.flink.config;
 
+import io.mtrec.model.config.ComputeBackend;
+import io.mtrec.model.config.ComputeSettings;
 import io.mtrec.model.config.ModelConfig;
+import io.mtrec.model.config.Param;
 import io.mtrec.schemas.TopicKind;
 import io.mtrec.schemas.TopicRegistry;
 
@@ -119,6 +122,21 @@ public final class JobConfig {
                     1024,
                     "Parallel trainers (more than 1 needs parameter sync, not built yet).");
 
+    public static final Setting<ComputeBackend> COMPUTE_BACKEND =
+            fromParam(ComputeSettings.BACKEND);
+    public static final Setting<Integer> COMPUTE_DEVICE = fromParam(ComputeSettings.DEVICE);
+
+    /** A job setting declared by model-core, so that the job and the CLI check it at start-up. */
+    private static <T> Setting<T> fromParam(Param<T> param) {
+        return new Setting<>(
+                param.name(),
+                param.format(param.defaultValue()),
+                param.allowed(),
+                param.doc(),
+                param::parse,
+                v -> true);
+    }
+
     private static Setting<DeliveryGuarantee> guarantee(String name, String dflt, String doc) {
         return new Setting<>(
                 name,
@@ -210,6 +228,11 @@ public final class JobConfig {
         return model;
     }
 
+    /** The backend and device the trainer computes on ({@code compute.*}). */
+    public ComputeSettings compute() {
+        return ComputeSettings.of(get(COMPUTE_BACKEND), get(COMPUTE_DEVICE));
+    }
+
     /** Job settings as text, without the model's. */
     public Map<String, String> values() {
         return values;
@@ -261,7 +284,9 @@ public final class JobConfig {
                                 DELIVERY,
                                 SNAPSHOT_DELIVERY,
                                 SOURCE_PARALLELISM,
-                                TRAINER_PARALLELISM));
+                                TRAINER_PARALLELISM,
+                                COMPUTE_BACKEND,
+                                COMPUTE_DEVICE));
         all.addAll(TOPIC_SETTINGS.values());
         return Collections.unmodifiableList(all);
     }

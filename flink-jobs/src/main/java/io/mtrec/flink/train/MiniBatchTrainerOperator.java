@@ -104,6 +104,7 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
                                 PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         dirtyState = store.getListState(new ListStateDescriptor<>("dirty-users", String.class));
 
+        TrainerDevice.select(settings.compute(), getRuntimeContext());
         learner = null;
         buffer = new ArrayList<>();
         dirtyUsers = new LinkedHashSet<>();

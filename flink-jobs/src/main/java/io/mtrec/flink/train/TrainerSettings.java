@@ -1,6 +1,7 @@
 package io.mtrec.flink.train;
 
 import io.mtrec.flink.config.JobConfig;
+import io.mtrec.model.config.ComputeSettings;
 
 import java.io.Serializable;
 import java.util.HashMap;
@@ -10,6 +11,7 @@ import java.util.Map;
  * What the trainer operator needs from the job config, in a serialisable form.
  *
  * @param modelSettings the model's settings ({@code ModelConfig.toMap()})
+ * @param computeSettings where the trainer computes ({@code ComputeSettings.toMap()})
  */
 public record TrainerSettings(
         int batchSize,
@@ -18,8 +20,29 @@ public record TrainerSettings(
         long scoresFlushIntervalMs,
         long snapshotIntervalMs,
         String modelId,
-        HashMap<String, String> modelSettings)
+        HashMap<String, String> modelSettings,
+        HashMap<String, String> computeSettings)
         implements Serializable {
+
+    /** Settings that compute wherever ND4J's backend on the classpath runs ({@code auto}, 0). */
+    public TrainerSettings(
+            int batchSize,
+            long batchTimeoutMs,
+            int topK,
+            long scoresFlushIntervalMs,
+            long snapshotIntervalMs,
+            String modelId,
+            HashMap<String, String> modelSettings) {
+        this(
+                batchSize,
+                batchTimeoutMs,
+                topK,
+                scoresFlushIntervalMs,
+                snapshotIntervalMs,
+                modelId,
+                modelSettings,
+                new HashMap<>(ComputeSettings.defaults().toMap()));
+    }
 
     public static TrainerSettings from(JobConfig config) {
         return new TrainerSettings(
@@ -29,10 +52,15 @@ public record TrainerSettings(
                 config.get(JobConfig.SCORES_FLUSH_INTERVAL_MS),
                 config.get(JobConfig.SNAPSHOT_INTERVAL_MS),
                 config.get(JobConfig.MODEL_ID),
-                new HashMap<>(config.model().toMap()));
+                new HashMap<>(config.model().toMap()),
+                new HashMap<>(config.compute().toMap()));
     }
 
     public Map<String, String> modelSettingsView() {
         return Map.copyOf(modelSettings);
+    }
+
+    public ComputeSettings compute() {
+        return ComputeSettings.fromMap(computeSettings);
     }
 }

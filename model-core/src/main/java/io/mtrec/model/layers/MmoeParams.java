@@ -9,6 +9,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -83,8 +84,8 @@ public final class MmoeParams {
         for (int i = 0; i < wg.length; i++) {
             wg[i] = (float) (gateStd * gateRng.nextGaussian());
         }
-        java.util.Arrays.fill(expertBias.values(), 0f);
-        java.util.Arrays.fill(gateBias.values(), 0f);
+        Arrays.fill(expertBias.values(), 0f);
+        Arrays.fill(gateBias.values(), 0f);
         syncWeight();
     }
 

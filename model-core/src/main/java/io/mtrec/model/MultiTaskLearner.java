@@ -5,8 +5,8 @@ import io.mtrec.model.embedding.EmbeddingTable;
 import io.mtrec.model.metrics.MetricsSnapshot;
 import io.mtrec.model.metrics.ProgressiveMetrics;
 import io.mtrec.model.network.ExampleBatch;
-import io.mtrec.model.network.ItemScorer;
 import io.mtrec.model.network.MultiTaskNetwork;
+import io.mtrec.model.network.UserItemScorer;
 import io.mtrec.model.optim.GlobalNormClipping;
 import io.mtrec.model.optim.Optimizer;
 import io.mtrec.model.sampling.UniformNegativeSampler;
@@ -71,7 +71,7 @@ public final class MultiTaskLearner {
     private final double scoreWeightClick;
     private final double scoreWeightPurchase;
     private final double scoreWeightRating;
-    private ItemScorer scorer;
+    private UserItemScorer scorer;
     private long version;
     private long eventClock;
     private long nanBatchesSkipped;
@@ -351,7 +351,7 @@ public final class MultiTaskLearner {
         }
         int dim = users.dim();
         ensureScoreBuffers(SCORE_CHUNK);
-        ItemScorer scorer = scorer();
+        UserItemScorer scorer = scorer();
         scorer.prepare(users.values(), userRow * dim);
         PriorityQueue<ItemScore> best = new PriorityQueue<>(k + 1, BETTER.reversed());
         float[] parts = new float[3];
@@ -414,7 +414,7 @@ public final class MultiTaskLearner {
             items.initialRow(itemId, v, 0);
         }
         ensureScoreBuffers(1);
-        ItemScorer scorer = scorer();
+        UserItemScorer scorer = scorer();
         scorer.prepare(u, 0);
         scorer.score(v, 0, 1, clickLogits, purchaseLogits, ratingOutputs);
         // An unseen id's biases are 0, as a new row's are.
@@ -465,9 +465,9 @@ public final class MultiTaskLearner {
                         + scoreWeightRating * (rating - ratingMin) / (ratingMax - ratingMin));
     }
 
-    private ItemScorer scorer() {
+    private UserItemScorer scorer() {
         if (scorer == null) {
-            scorer = new ItemScorer(network);
+            scorer = UserItemScorer.forNetwork(network);
         }
         return scorer;
     }

@@ -2,6 +2,8 @@ package io.mtrec.model.bench;
 
 import io.mtrec.model.BatchResult;
 import io.mtrec.model.Interaction;
+import io.mtrec.model.MultiTaskLearner;
+import io.mtrec.model.config.Architecture;
 
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -28,8 +30,8 @@ import java.util.concurrent.TimeUnit;
  * secondary scores are interactions and training examples (including sampled negatives) per second.
  * Batches come from {@link LearnerStepFixture}: generated before timing, and time-shifted copies
  * built in an invocation-level setup, which JMH keeps out of the timing; that is sound here because
- * one step takes milliseconds, far above the timestamp overhead. Shared bottom with plain task
- * towers only: MMoE does not exist yet.
+ * one step takes milliseconds, far above the timestamp overhead. {@code architecture} runs every
+ * point with plain task towers over the shared bottom and with MMoE (default experts and width).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -50,17 +52,30 @@ public class LearnerStepBenchmark {
     @Param({"4"})
     public int negatives;
 
+    /** What the heads read: {@code shared-bottom} or {@code mmoe} (config names). */
+    @Param({"shared-bottom", "mmoe"})
+    public String architecture = "shared-bottom";
+
     private LearnerStepFixture fixture;
     private List<Interaction> next;
 
     @Setup(Level.Trial)
     public void setUp() {
-        fixture = LearnerStepFixture.create(batch, LearnerStepFixture.modelConfig(dim, negatives));
+        fixture =
+                LearnerStepFixture.create(
+                        batch,
+                        LearnerStepFixture.modelConfig(
+                                dim, negatives, Architecture.fromConfigName(architecture)));
     }
 
     @Setup(Level.Invocation)
     public void nextBatch() {
         next = fixture.nextBatch();
+    }
+
+    /** The benchmarked learner, for checks outside JMH. */
+    public MultiTaskLearner learner() {
+        return fixture.learner();
     }
 
     @Benchmark

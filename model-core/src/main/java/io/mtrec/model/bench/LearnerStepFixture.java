@@ -3,6 +3,7 @@ package io.mtrec.model.bench;
 import io.mtrec.model.BatchResult;
 import io.mtrec.model.Interaction;
 import io.mtrec.model.MultiTaskLearner;
+import io.mtrec.model.config.Architecture;
 import io.mtrec.model.config.ModelConfig;
 import io.mtrec.model.synthetic.SyntheticConfig;
 import io.mtrec.model.synthetic.SyntheticGenerator;
@@ -38,11 +39,21 @@ public final class LearnerStepFixture {
         this.span = span;
     }
 
-    /** The model configuration of a benchmark point; every other parameter at its default. */
+    /**
+     * The model configuration of a shared-bottom benchmark point; every other parameter at its
+     * default.
+     */
     public static ModelConfig modelConfig(int embeddingDim, int negativesPerPositive) {
+        return modelConfig(embeddingDim, negativesPerPositive, Architecture.SHARED_BOTTOM);
+    }
+
+    /** The model configuration of a benchmark point; every other parameter at its default. */
+    public static ModelConfig modelConfig(
+            int embeddingDim, int negativesPerPositive, Architecture architecture) {
         return ModelConfig.builder()
                 .set(ModelConfig.EMBEDDING_DIM, embeddingDim)
                 .set(ModelConfig.NEGATIVES_PER_POSITIVE, negativesPerPositive)
+                .set(ModelConfig.ARCHITECTURE, architecture)
                 .build();
     }
 

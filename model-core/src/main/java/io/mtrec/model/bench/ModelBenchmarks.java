@@ -1,5 +1,7 @@
 package io.mtrec.model.bench;
 
+import io.mtrec.model.config.Architecture;
+
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
@@ -16,8 +18,8 @@ import java.util.List;
 
 /**
  * Runs {@link LearnerStepBenchmark} through the JMH {@link Runner} API and returns one row per
- * (batch, d, k) point. Needs {@code jmh-core} on the class path at run time (it is a provided
- * dependency of model-core).
+ * (batch, d, k, architecture) point. Needs {@code jmh-core} on the class path at run time (it is a
+ * provided dependency of model-core).
  *
  * <p>Forked runs (the default) start a JVM per point with this JVM's class path ({@code
  * java.class.path}) and its arguments, so heap and ND4J native-memory caps carry over.
@@ -31,6 +33,7 @@ public final class ModelBenchmarks {
      * @param forks JVMs per point; 0 runs in this JVM (JIT profiles then mix across points)
      * @param batches batch sizes to run; empty for the benchmark's own list
      * @param dims embedding widths to run; empty for the benchmark's own list
+     * @param architectures {@code shared-bottom} and/or {@code mmoe}; empty for both
      */
     public record Settings(
             int forks,
@@ -39,12 +42,43 @@ public final class ModelBenchmarks {
             int measurementIterations,
             TimeValue measurementTime,
             List<String> batches,
-            List<String> dims) {
+            List<String> dims,
+            List<String> architectures) {
+
+        /**
+         * Settings for the shared bottom only, as before the architecture existed: callers that key
+         * results by (batch, d) alone keep one row per key.
+         */
+        public Settings(
+                int forks,
+                int warmupIterations,
+                TimeValue warmupTime,
+                int measurementIterations,
+                TimeValue measurementTime,
+                List<String> batches,
+                List<String> dims) {
+            this(
+                    forks,
+                    warmupIterations,
+                    warmupTime,
+                    measurementIterations,
+                    measurementTime,
+                    batches,
+                    dims,
+                    List.of(Architecture.SHARED_BOTTOM.configName()));
+        }
 
         /** Forked, 3 x 2 s warm-up, 5 x 2 s measured, every point. */
         public static Settings full() {
             return new Settings(
-                    1, 3, TimeValue.seconds(2), 5, TimeValue.seconds(2), List.of(), List.of());
+                    1,
+                    3,
+                    TimeValue.seconds(2),
+                    5,
+                    TimeValue.seconds(2),
+                    List.of(),
+                    List.of(),
+                    List.of());
         }
 
         /**
@@ -53,7 +87,14 @@ public final class ModelBenchmarks {
          */
         public static Settings quick() {
             return new Settings(
-                    1, 1, TimeValue.seconds(1), 3, TimeValue.seconds(1), List.of(), List.of());
+                    1,
+                    1,
+                    TimeValue.seconds(1),
+                    3,
+                    TimeValue.seconds(1),
+                    List.of(),
+                    List.of(),
+                    List.of());
         }
     }
 
@@ -65,6 +106,7 @@ public final class ModelBenchmarks {
             int batch,
             int dim,
             int negatives,
+            String architecture,
             double stepsPerSec,
             double stepsPerSecError,
             double eventsPerSec,
@@ -72,7 +114,7 @@ public final class ModelBenchmarks {
             double examplesPerSec,
             double examplesPerSecError) {}
 
-    /** Runs the step benchmark; the rows are ordered by d, then batch. */
+    /** Runs the step benchmark; the rows are ordered by architecture, then d, then batch. */
     public static List<StepResult> runStep(Settings settings) throws RunnerException {
         ChainedOptionsBuilder options =
                 new OptionsBuilder()
@@ -99,6 +141,9 @@ public final class ModelBenchmarks {
         if (!settings.dims().isEmpty()) {
             options.param("dim", settings.dims().toArray(String[]::new));
         }
+        if (!settings.architectures().isEmpty()) {
+            options.param("architecture", settings.architectures().toArray(String[]::new));
+        }
         Collection<RunResult> runs = new Runner(options.build()).run();
         List<StepResult> rows = new ArrayList<>();
         for (RunResult run : runs) {
@@ -111,6 +156,7 @@ public final class ModelBenchmarks {
                             Integer.parseInt(params.getParam("batch")),
                             Integer.parseInt(params.getParam("dim")),
                             Integer.parseInt(params.getParam("negatives")),
+                            params.getParam("architecture"),
                             steps.getScore(),
                             steps.getScoreError(),
                             events.getScore(),
@@ -118,7 +164,12 @@ public final class ModelBenchmarks {
                             examples.getScore(),
                             examples.getScoreError()));
         }
-        rows.sort(Comparator.comparingInt(StepResult::dim).thenComparingInt(StepResult::batch));
+        rows.sort(
+                Comparator.comparing(
+                                (StepResult r) ->
+                                        Architecture.fromConfigName(r.architecture()).ordinal())
+                        .thenComparingInt(StepResult::dim)
+                        .thenComparingInt(StepResult::batch));
         return rows;
     }
 }

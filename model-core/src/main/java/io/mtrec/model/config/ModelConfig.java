@@ -45,6 +45,29 @@ public final class ModelConfig {
                     1,
                     inRange(1, 8),
                     "Number of ReLU layers in the shared bottom.");
+    public static final Param<Architecture> ARCHITECTURE =
+            new Param<>(
+                    "architecture",
+                    Architecture.class,
+                    Architecture.SHARED_BOTTOM,
+                    ParamValidators.oneOf(Architecture.values()),
+                    "What the task heads read over the shared bottom: shared-bottom (its output) or"
+                            + " mmoe (a per-task softmax-gated mixture of experts).",
+                    Architecture::fromConfigName,
+                    Architecture::configName);
+    public static final Param<Integer> MMOE_EXPERTS =
+            Param.ofInt(
+                    "mmoe.experts",
+                    4,
+                    inRange(1, 64),
+                    "Number of ReLU experts over the shared bottom when architecture is mmoe.");
+    public static final Param<Integer> MMOE_EXPERT_HIDDEN =
+            Param.ofInt(
+                    "mmoe.expert.hidden",
+                    32,
+                    inRange(1, 4096),
+                    "Width of each expert, and so of every head's input, when architecture is"
+                            + " mmoe.");
     public static final Param<OptimizerKind> OPTIMIZER =
             new Param<>(
                     "optimizer",
@@ -171,6 +194,9 @@ public final class ModelConfig {
                     EMBEDDING_DIM,
                     BOTTOM_HIDDEN,
                     BOTTOM_LAYERS,
+                    ARCHITECTURE,
+                    MMOE_EXPERTS,
+                    MMOE_EXPERT_HIDDEN,
                     OPTIMIZER,
                     LEARNING_RATE,
                     ADAGRAD_INITIAL_ACCUMULATOR,
@@ -271,6 +297,18 @@ public final class ModelConfig {
 
     public int bottomLayers() {
         return get(BOTTOM_LAYERS);
+    }
+
+    public Architecture architecture() {
+        return get(ARCHITECTURE);
+    }
+
+    public int mmoeExperts() {
+        return get(MMOE_EXPERTS);
+    }
+
+    public int mmoeExpertHidden() {
+        return get(MMOE_EXPERT_HIDDEN);
     }
 
     public OptimizerKind optimizer() {
@@ -416,6 +454,18 @@ public final class ModelConfig {
 
         public Builder bottomLayers(int value) {
             return set(BOTTOM_LAYERS, value);
+        }
+
+        public Builder architecture(Architecture value) {
+            return set(ARCHITECTURE, value);
+        }
+
+        public Builder mmoeExperts(int value) {
+            return set(MMOE_EXPERTS, value);
+        }
+
+        public Builder mmoeExpertHidden(int value) {
+            return set(MMOE_EXPERT_HIDDEN, value);
         }
 
         public Builder optimizer(OptimizerKind value) {

@@ -34,7 +34,7 @@ import java.util.Map;
  * float rounding, and one state always gives the same floats. Not thread-safe; {@link #prepare}
  * reads the network's current parameters, so call it again after every training step.
  */
-public final class ItemScorer {
+public final class ItemScorer implements UserItemScorer {
     private static final int MIN_ROWS = 32;
     private static final int TASKS = Task.values().length;
 
@@ -57,6 +57,11 @@ public final class ItemScorer {
     private record Buffers(INDArray items, INDArray[] pre, INDArray[] act) {}
 
     public ItemScorer(MultiTaskNetwork network) {
+        if (network.mmoe().isPresent()) {
+            throw new IllegalArgumentException(
+                    "ItemScorer folds the heads onto the bottom's output; an MMoE network's heads"
+                            + " read expert mixtures: use MmoeItemScorer");
+        }
         this.dim = network.users().dim();
         this.layers = network.layers();
         this.heads = new LinearHead[TASKS];
@@ -72,6 +77,7 @@ public final class ItemScorer {
     }
 
     /** Folds the user vector {@code u[uOff..uOff+d)} into the per-user matrix and bias. */
+    @Override
     public void prepare(float[] u, int uOff) {
         int h = firstWidth;
         int width = h + TASKS;
@@ -102,6 +108,7 @@ public final class ItemScorer {
      * Head outputs for the prepared user and the {@code n} item vectors stored contiguously in
      * {@code itemValues} from {@code itemOff}: click and purchase logits and the raw rating.
      */
+    @Override
     public void score(
             float[] itemValues,
             int itemOff,

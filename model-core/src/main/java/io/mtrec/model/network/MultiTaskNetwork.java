@@ -1,9 +1,12 @@
 package io.mtrec.model.network;
 
+import io.mtrec.model.config.Architecture;
 import io.mtrec.model.config.ModelConfig;
 import io.mtrec.model.embedding.EmbeddingTable;
 import io.mtrec.model.embedding.SparseRowGradients;
 import io.mtrec.model.layers.DenseLayer;
+import io.mtrec.model.layers.MixtureOfExperts;
+import io.mtrec.model.layers.MmoeParams;
 import io.mtrec.model.layers.Nd4jRuntime;
 import io.mtrec.model.layers.SharedBottom;
 import io.mtrec.model.optim.DenseParam;
@@ -14,18 +17,27 @@ import io.mtrec.model.tasks.Losses;
 import io.mtrec.model.tasks.Task;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The shared-embedding multi-task network and its mini-batch forward and backward pass.
  *
  * <pre>
  *   x = [u, v, u*v]  (3d)  --shared bottom (ReLU layers)-->  h
- *   head_t = b_t + bu_t + bv_t + w_t . [h, u*v]   click, purchase: logits; rating: value on the scale
+ *   shared-bottom:  in_t = h
+ *   mmoe:           in_t = m_t = sum_e softmax(h G_t + b_t)_e relu(h W_e + c_e)
+ *   head_t = b_t + bu_t + bv_t + w_t . [in_t, u*v]   click, purchase: logits; rating: value
  * </pre>
  *
- * {@code bu_t} and {@code bv_t} are per-task scalar biases of the user's and the item's row (an
+ * <p>The heads read their input {@code in_t} from a per-task buffer and write {@code dLoss/d in_t}
+ * into a per-task gradient buffer; with a shared bottom every task's buffers are the bottom's own
+ * output and output-gradient arrays, with MMoE they are the {@link MixtureOfExperts}'s, which then
+ * backpropagates into the bottom's output gradient.
+ *
+ * <p>{@code bu_t} and {@code bv_t} are per-task scalar biases of the user's and the item's row (an
  * item's popularity, conversion rate and rating level differ per task, and a shared embedding can
  * only express them through the network), learned sparsely with the rows and starting at 0.
  *
@@ -46,11 +58,15 @@ import java.util.List;
  */
 public final class MultiTaskNetwork {
     private final int dim;
-    private final int hidden;
     private final EmbeddingTable users;
     private final EmbeddingTable items;
     private final DenseLayer[] layers;
     private final SharedBottom bottom;
+    private final MmoeParams mmoe;
+    private final MixtureOfExperts mixture;
+    private final int headWidth;
+    private final float[][] headInputs;
+    private final float[][] headInputGrads;
     private final LinearHead[] heads;
     private final List<DenseParam> denseParams;
     private final SparseRowGradients userGrads;
@@ -60,8 +76,22 @@ public final class MultiTaskNetwork {
     private float[] directGrads = new float[256];
     private float[] outputGrads = new float[256];
 
+    /** A shared-bottom network: every head reads the bottom's output. */
     public MultiTaskNetwork(
             EmbeddingTable users, EmbeddingTable items, DenseLayer[] layers, LinearHead[] heads) {
+        this(users, items, layers, null, heads);
+    }
+
+    /**
+     * A network whose heads read a mixture of experts over the bottom's output, or the output
+     * itself when {@code mmoe} is null.
+     */
+    public MultiTaskNetwork(
+            EmbeddingTable users,
+            EmbeddingTable items,
+            DenseLayer[] layers,
+            MmoeParams mmoe,
+            LinearHead[] heads) {
         Nd4jRuntime.useSingleThread();
         if (users.dim() != items.dim()) {
             throw new IllegalArgumentException(
@@ -82,12 +112,45 @@ public final class MultiTaskNetwork {
                             + " inputs, expected 3d = "
                             + 3 * dim);
         }
-        this.hidden = bottom.outputWidth();
+        int hidden = bottom.outputWidth();
+        this.mmoe = mmoe;
+        if (mmoe != null && (mmoe.in() != hidden || mmoe.tasks() != heads.length)) {
+            throw new IllegalArgumentException(
+                    "the experts take "
+                            + mmoe.in()
+                            + " inputs and gate "
+                            + mmoe.tasks()
+                            + " tasks, expected the bottom's "
+                            + hidden
+                            + " outputs and "
+                            + heads.length
+                            + " tasks");
+        }
+        this.mixture = mmoe == null ? null : new MixtureOfExperts(mmoe);
+        this.headWidth = mmoe == null ? hidden : mmoe.expertWidth();
+        for (LinearHead head : heads) {
+            if (head.weight().size() != headWidth + dim) {
+                throw new IllegalArgumentException(
+                        head.task()
+                                + " head has "
+                                + head.weight().size()
+                                + " weights, expected "
+                                + (headWidth + dim)
+                                + " (its input width "
+                                + headWidth
+                                + " + d)");
+            }
+        }
+        this.headInputs = new float[heads.length][];
+        this.headInputGrads = new float[heads.length][];
         this.heads = heads.clone();
         List<DenseParam> params = new ArrayList<>();
         for (DenseLayer layer : layers) {
             params.add(layer.weight());
             params.add(layer.bias());
+        }
+        if (mmoe != null) {
+            params.addAll(mmoe.params());
         }
         for (LinearHead head : heads) {
             params.add(head.weight());
@@ -135,9 +198,24 @@ public final class MultiTaskNetwork {
             layers[l].initialise(new SplitMix64(SplitMix64.derive(seed, "bottom." + l)));
             in = config.bottomHidden();
         }
+        MmoeParams mmoe = null;
+        int headWidth = config.bottomHidden();
+        if (config.architecture() == Architecture.MMOE) {
+            mmoe =
+                    new MmoeParams(
+                            config.bottomHidden(),
+                            config.mmoeExperts(),
+                            config.mmoeExpertHidden(),
+                            Task.values().length,
+                            optimizer);
+            mmoe.initialise(
+                    new SplitMix64(SplitMix64.derive(seed, "mmoe.experts")),
+                    new SplitMix64(SplitMix64.derive(seed, "mmoe.gates")));
+            headWidth = config.mmoeExpertHidden();
+        }
         LinearHead[] heads = new LinearHead[Task.values().length];
         for (Task task : Task.values()) {
-            heads[task.index()] = new LinearHead(task, config.bottomHidden(), d, optimizer);
+            heads[task.index()] = new LinearHead(task, headWidth, d, optimizer);
             float initialBias =
                     task == Task.RATING
                             ? (float) ((config.ratingMin() + config.ratingMax()) / 2)
@@ -145,7 +223,7 @@ public final class MultiTaskNetwork {
             heads[task.index()].initialise(
                     new SplitMix64(SplitMix64.derive(seed, "head." + task)), initialBias);
         }
-        return new MultiTaskNetwork(users, items, layers, heads);
+        return new MultiTaskNetwork(users, items, layers, mmoe, heads);
     }
 
     public EmbeddingTable users() {
@@ -164,7 +242,20 @@ public final class MultiTaskNetwork {
         return heads[task.index()];
     }
 
-    /** Bottom layers' weights and biases, then each head's, in task order. */
+    /** The experts and gates between the bottom and the heads; empty for a shared bottom. */
+    public Optional<MmoeParams> mmoe() {
+        return Optional.ofNullable(mmoe);
+    }
+
+    /** Width of what each head reads besides {@code u*v}: the bottom's or an expert's output. */
+    public int headWidth() {
+        return headWidth;
+    }
+
+    /**
+     * Bottom layers' weights and biases, then the MMoE expert weight, expert bias, gate weight and
+     * gate bias (MMoE only), then each head's weight and bias, in task order.
+     */
     public List<DenseParam> denseParams() {
         return denseParams;
     }
@@ -217,7 +308,8 @@ public final class MultiTaskNetwork {
             gather(u, batch.userRow(i) * dim, v, batch.itemRow(i) * dim, x, i * width);
         }
         float[] h = bottom.forward(n);
-        float[] dh = bottom.outputGradient();
+        forwardHeadInputs(h, n);
+        int hw = headWidth;
         float[] bu = users.biases();
         float[] bv = items.biases();
         int tasks = heads.length;
@@ -226,9 +318,10 @@ public final class MultiTaskNetwork {
         for (int i = 0; i < n; i++) {
             int t = batch.taskIndex(i);
             LinearHead head = heads[t];
+            float[] in = headInputs[t];
             int uvOff = i * width + 2 * dim;
             float z =
-                    head.output(h, i * hidden, x, uvOff)
+                    head.output(in, i * hw, x, uvOff)
                             + bu[batch.userRow(i) * tasks + t]
                             + bv[batch.itemRow(i) * tasks + t];
             float y = batch.label(i);
@@ -244,7 +337,10 @@ public final class MultiTaskNetwork {
                 g = weight * inverseN * (predictions[i] - y);
             }
             outputGrads[i] = g;
-            head.backward(g, h, i * hidden, x, uvOff, dh, i * hidden, directGrads, i * dim);
+            head.backward(g, in, i * hw, x, uvOff, headInputGrads[t], i * hw, directGrads, i * dim);
+        }
+        if (mixture != null) {
+            mixture.backward(n, bottom.outputGradient());
         }
         float[] dx = bottom.backward(n);
         for (int i = 0; i < n; i++) {
@@ -285,7 +381,7 @@ public final class MultiTaskNetwork {
         int width = 3 * dim;
         int tasks = heads.length;
         float z =
-                heads[t].output(bottom.output(), i * hidden, bottom.input(0), i * width + 2 * dim)
+                heads[t].output(headInputs[t], i * headWidth, bottom.input(0), i * width + 2 * dim)
                         + users.biases()[batch.userRow(i) * tasks + t]
                         + items.biases()[batch.itemRow(i) * tasks + t];
         return task == Task.RATING ? z : Losses.sigmoid(z);
@@ -310,9 +406,7 @@ public final class MultiTaskNetwork {
         for (DenseParam param : denseParams) {
             param.step(optimizer, scale);
         }
-        for (DenseLayer layer : layers) {
-            layer.syncWeight();
-        }
+        syncWeights();
         float rowScale = scale * lastBatchSize;
         applyRows(optimizer, users, userGrads, rowScale);
         applyRows(optimizer, items, itemGrads, rowScale);
@@ -337,10 +431,30 @@ public final class MultiTaskNetwork {
         }
     }
 
-    /** Copies every layer's Java weights into its ND4J array, after a restore. */
+    /** Copies every layer's Java weights into its ND4J array, after a step or a restore. */
     public void syncWeights() {
         for (DenseLayer layer : layers) {
             layer.syncWeight();
+        }
+        if (mmoe != null) {
+            mmoe.syncWeight();
+        }
+    }
+
+    /**
+     * Points every task's input and input-gradient buffer at what its head reads after the bottom
+     * has run over {@code n} rows: the bottom's own buffers, or the experts' per-task mixtures.
+     */
+    private void forwardHeadInputs(float[] h, int n) {
+        if (mixture == null) {
+            Arrays.fill(headInputs, h);
+            Arrays.fill(headInputGrads, bottom.outputGradient());
+            return;
+        }
+        mixture.forward(h, n);
+        for (int t = 0; t < heads.length; t++) {
+            headInputs[t] = mixture.taskInput(t);
+            headInputGrads[t] = mixture.taskInputGradient(t);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.mtrec.model.snapshot;
 
+import io.mtrec.model.config.Architecture;
 import io.mtrec.model.config.ModelConfig;
 import io.mtrec.model.embedding.EmbeddingTable;
 import io.mtrec.model.metrics.ProgressiveMetrics;
@@ -27,10 +28,10 @@ import java.util.zip.CRC32;
 /**
  * The versioned binary snapshot format of a {@link LearnerState}.
  *
- * <p>Format 2, big-endian:
+ * <p>Format 3, big-endian:
  *
  * <pre>
- * int   magic 'MTRS'           int   format version (2)
+ * int   magic 'MTRS'           int   format version (3)
  * CONF  int n, n x (str key, str value)          -- ModelConfig.toMap()
  * CNTR  long version, eventClock, nanBatchesSkipped, eventsLearned
  * USER  table                  ITEM  table
@@ -38,6 +39,7 @@ import java.util.zip.CRC32;
  *               rows x (str id, long lastSeen, float[dim] values, float[dim*slots] slots,
  *                       float[biasWidth] biases, float[biasWidth*slots] bias slots)
  * DENS  int n, n x (str name, int size, int slotCount, float[size], float[slotCount])
+ *                              -- MultiTaskNetwork.denseParams(), MMoE experts and gates included
  * PEND  long nextSeq, int n, n x (long seq, str user, str item, long eventTime,
  *                                  float purchasePrediction)
  * SMPL  long sampler state
@@ -45,7 +47,13 @@ import java.util.zip.CRC32;
  * END!  long CRC-32 of every byte before it
  * </pre>
  *
- * Format 1 is format 2 without {@code biasWidth}, the row biases and the pending clicks'
+ * Format 3 added the {@code architecture}, {@code mmoe.experts} and {@code mmoe.expert.hidden}
+ * config entries and, for {@code architecture=mmoe}, the experts' and gates' weights and biases in
+ * DENS; the layout is format 2's. A format-2 reader would have failed on the unknown config key;
+ * the version bump makes it fail on the version instead. Formats 1 and 2 are read as {@code
+ * architecture=shared-bottom}, whatever the default becomes, since that is what wrote them.
+ *
+ * <p>Format 1 is format 2 without {@code biasWidth}, the row biases and the pending clicks'
  * predictions; it is still read, with zero biases (fresh bias slots) and unscored pending clicks.
  *
  * <p>{@code str} is an int byte count and UTF-8 bytes; each section starts with its 4-letter tag.
@@ -58,7 +66,7 @@ public final class SnapshotCodec {
     /** 'MTRS'. */
     public static final int MAGIC = 0x4D545253;
 
-    public static final int FORMAT_VERSION = 2;
+    public static final int FORMAT_VERSION = 3;
 
     /** Oldest format version this reader accepts. */
     public static final int OLDEST_READABLE_VERSION = 1;
@@ -215,6 +223,11 @@ public final class SnapshotCodec {
         for (int i = 0; i < entries; i++) {
             map.put(in.string(), in.string());
         }
+        if (format < 3) {
+            map.putIfAbsent(
+                    ModelConfig.ARCHITECTURE.name(),
+                    ModelConfig.ARCHITECTURE.format(Architecture.SHARED_BOTTOM));
+        }
         ModelConfig config;
         try {
             config = ModelConfig.fromMap(map);
@@ -244,6 +257,7 @@ public final class SnapshotCodec {
                             + params.size()
                             + " (bottom.layers="
                             + config.bottomLayers()
+                            + mmoeContext(config)
                             + ", 3 heads), found "
                             + count);
         }
@@ -258,13 +272,15 @@ public final class SnapshotCodec {
                         String.format(
                                 "dense parameter shape mismatch: expected '%s' with %d values and"
                                         + " %d slots (embedding.dim=%d, bottom.hidden=%d,"
-                                        + " optimizer=%s), found '%s' with %d values and %d slots",
+                                        + " optimizer=%s%s), found '%s' with %d values and %d"
+                                        + " slots",
                                 param.name(),
                                 param.size(),
                                 param.slots().length,
                                 config.embeddingDim(),
                                 config.bottomHidden(),
                                 config.optimizer(),
+                                mmoeContext(config),
                                 name,
                                 size,
                                 slots));
@@ -320,6 +336,17 @@ public final class SnapshotCodec {
                 pending,
                 samplerState,
                 metrics);
+    }
+
+    /** The MMoE sizes that shape the dense parameters, for error messages; empty otherwise. */
+    private static String mmoeContext(ModelConfig config) {
+        if (config.architecture() != Architecture.MMOE) {
+            return "";
+        }
+        return ", architecture=mmoe, mmoe.experts="
+                + config.mmoeExperts()
+                + ", mmoe.expert.hidden="
+                + config.mmoeExpertHidden();
     }
 
     private static void writeTable(Output out, EmbeddingTable table) throws IOException {

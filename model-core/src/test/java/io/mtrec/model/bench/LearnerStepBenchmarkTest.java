@@ -5,6 +5,8 @@ import io.mtrec.model.Interaction;
 import io.mtrec.model.config.ModelConfig;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.List;
 
@@ -14,12 +16,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** Runs the benchmark's setup and steps outside JMH; no timing is asserted. */
 class LearnerStepBenchmarkTest {
 
-    @Test
-    void setupWarmsTheLearnerAndOneStepLearnsTheWholeBatch() {
+    @ParameterizedTest(name = "architecture={0}")
+    @ValueSource(strings = {"shared-bottom", "mmoe"})
+    void setupWarmsTheLearnerAndOneStepLearnsTheWholeBatch(String architecture) {
         LearnerStepBenchmark bench = new LearnerStepBenchmark();
         bench.batch = 256;
         bench.dim = 32;
         bench.negatives = 4;
+        bench.architecture = architecture;
         bench.setUp();
         LearnerStepBenchmark.Counters counters = new LearnerStepBenchmark.Counters();
         counters.reset();
@@ -29,6 +33,7 @@ class LearnerStepBenchmarkTest {
 
         assertThat(result.applied()).isTrue();
         assertThat(result.events()).isEqualTo(256);
+        assertThat(bench.learner().config().architecture().configName()).isEqualTo(architecture);
         // Warm-up was one pass over the pool; this is the first step after it.
         assertThat(result.version()).isEqualTo(LearnerStepFixture.POOL_EVENTS / 256 + 1);
         assertThat(counters.events).isEqualTo(256);

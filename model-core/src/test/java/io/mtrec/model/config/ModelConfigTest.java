@@ -18,6 +18,9 @@ class ModelConfigTest {
         assertThat(config.embeddingDim()).isEqualTo(32);
         assertThat(config.bottomHidden()).isEqualTo(64);
         assertThat(config.bottomLayers()).isEqualTo(1);
+        assertThat(config.architecture()).isEqualTo(Architecture.SHARED_BOTTOM);
+        assertThat(config.mmoeExperts()).isEqualTo(4);
+        assertThat(config.mmoeExpertHidden()).isEqualTo(32);
         assertThat(config.optimizer()).isEqualTo(OptimizerKind.ADAGRAD);
         assertThat(config.learningRate()).isEqualTo(0.2);
         assertThat(config.adagradInitialAccumulator()).isEqualTo(0.1);
@@ -63,6 +66,12 @@ class ModelConfigTest {
                 .hasMessage("gradient.clip.norm must be in [0.0, 1000000.0], got NaN");
         assertThatThrownBy(() -> builder.conversionWindowMs(-1))
                 .hasMessage("conversion.window.ms must be in [0, 2678400000], got -1");
+        assertThatThrownBy(() -> builder.mmoeExperts(0))
+                .hasMessage("mmoe.experts must be in [1, 64], got 0");
+        assertThatThrownBy(() -> builder.mmoeExperts(65))
+                .hasMessage("mmoe.experts must be in [1, 64], got 65");
+        assertThatThrownBy(() -> builder.mmoeExpertHidden(0))
+                .hasMessage("mmoe.expert.hidden must be in [1, 4096], got 0");
     }
 
     @Test
@@ -74,6 +83,27 @@ class ModelConfigTest {
                 .hasMessage("bottom.hidden must be in [1, 4096], got 'wide'");
         assertThatThrownBy(() -> ModelConfig.fromMap(Map.of("init.std", "2")))
                 .hasMessage("init.std must be in (0.0, 1.0], got 2.0");
+        assertThatThrownBy(() -> ModelConfig.fromMap(Map.of("architecture", "towers")))
+                .hasMessage("architecture must be one of [shared-bottom, mmoe], got 'towers'");
+    }
+
+    @Test
+    void architectureParsesItsConfigNamesAndFormatsBack() {
+        ModelConfig config =
+                ModelConfig.fromMap(
+                        Map.of(
+                                "architecture", "MMoE",
+                                "mmoe.experts", "8",
+                                "mmoe.expert.hidden", "16"));
+        assertThat(config.architecture()).isEqualTo(Architecture.MMOE);
+        assertThat(config.mmoeExperts()).isEqualTo(8);
+        assertThat(config.mmoeExpertHidden()).isEqualTo(16);
+        assertThat(config.toMap())
+                .containsEntry("architecture", "mmoe")
+                .containsEntry("mmoe.experts", "8")
+                .containsEntry("mmoe.expert.hidden", "16");
+        assertThat(ModelConfig.defaults().toMap()).containsEntry("architecture", "shared-bottom");
+        assertThat(ModelConfig.fromMap(config.toMap())).isEqualTo(config);
     }
 
     @Test

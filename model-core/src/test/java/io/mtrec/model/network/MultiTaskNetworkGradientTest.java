@@ -1,15 +1,18 @@
 package io.mtrec.model.network;
 
+import io.mtrec.model.config.Architecture;
 import io.mtrec.model.config.ModelConfig;
 import io.mtrec.model.config.OptimizerKind;
 import io.mtrec.model.embedding.SparseRowGradients;
 import io.mtrec.model.layers.DenseLayer;
+import io.mtrec.model.layers.MmoeParams;
 import io.mtrec.model.optim.Optimizer;
 import io.mtrec.model.tasks.Losses;
 import io.mtrec.model.tasks.Task;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -30,7 +33,19 @@ class MultiTaskNetworkGradientTest {
     @ParameterizedTest(name = "bottom.layers={0}")
     @ValueSource(ints = {1, 2})
     void analyticGradientsMatchCentralDifferencesForEveryParameter(int bottomLayers) {
-        MultiTaskNetwork network = tinyNetwork(bottomLayers);
+        checkEveryParameter(tinyNetwork(bottomLayers, Architecture.SHARED_BOTTOM));
+    }
+
+    @ParameterizedTest(name = "bottom.layers={0}")
+    @ValueSource(ints = {1, 2})
+    void mmoeExpertGateHeadAndBottomGradientsMatchCentralDifferences(int bottomLayers) {
+        MultiTaskNetwork network = tinyNetwork(bottomLayers, Architecture.MMOE);
+        assertThat(network.mmoe()).isPresent();
+        assertThat(network.headWidth()).isEqualTo(4);
+        checkEveryParameter(network);
+    }
+
+    private static void checkEveryParameter(MultiTaskNetwork network) {
         ExampleBatch batch = mixedBatch(network);
         double loss = network.computeGradients(batch);
         ReferenceNetwork reference = new ReferenceNetwork(network);
@@ -55,6 +70,33 @@ class MultiTaskNetworkGradientTest {
                     batch,
                     reference.biases[l],
                     layers[l].bias().grads());
+        }
+        MmoeParams mmoe = network.mmoe().orElse(null);
+        if (mmoe != null) {
+            check(
+                    "mmoe.experts.weight",
+                    reference,
+                    batch,
+                    reference.expertWeights,
+                    mmoe.expertWeight().grads());
+            check(
+                    "mmoe.experts.bias",
+                    reference,
+                    batch,
+                    reference.expertBiases,
+                    mmoe.expertBias().grads());
+            check(
+                    "mmoe.gates.weight",
+                    reference,
+                    batch,
+                    reference.gateWeights,
+                    mmoe.gateWeight().grads());
+            check(
+                    "mmoe.gates.bias",
+                    reference,
+                    batch,
+                    reference.gateBiases,
+                    mmoe.gateBias().grads());
         }
         for (Task task : Task.values()) {
             check(
@@ -100,9 +142,10 @@ class MultiTaskNetworkGradientTest {
                 denseBiases(network.itemGradients(), network.items().size()));
     }
 
-    @Test
-    void predictGivesEveryHeadsOutputForAnyExampleOfThePass() {
-        MultiTaskNetwork network = tinyNetwork(2);
+    @ParameterizedTest(name = "architecture={0}")
+    @EnumSource(Architecture.class)
+    void predictGivesEveryHeadsOutputForAnyExampleOfThePass(Architecture architecture) {
+        MultiTaskNetwork network = tinyNetwork(2, architecture);
         ExampleBatch batch = mixedBatch(network);
         network.computeGradients(batch);
         ReferenceNetwork reference = new ReferenceNetwork(network);
@@ -120,7 +163,7 @@ class MultiTaskNetworkGradientTest {
 
     @Test
     void lossAndHeadGradientsMatchHandComputedValuesAndOtherHeadsGetNone() {
-        MultiTaskNetwork network = tinyNetwork(1);
+        MultiTaskNetwork network = tinyNetwork(1, Architecture.SHARED_BOTTOM);
         ExampleBatch batch = new ExampleBatch();
         int u = network.users().getOrCreate("u0");
         int v = network.items().getOrCreate("i0");
@@ -144,12 +187,15 @@ class MultiTaskNetworkGradientTest {
                 .isCloseTo((float) p, within(1e-6f));
     }
 
-    private static MultiTaskNetwork tinyNetwork(int bottomLayers) {
+    private static MultiTaskNetwork tinyNetwork(int bottomLayers, Architecture architecture) {
         ModelConfig config =
                 ModelConfig.builder()
                         .embeddingDim(3)
                         .bottomHidden(5)
                         .bottomLayers(bottomLayers)
+                        .architecture(architecture)
+                        .mmoeExperts(3)
+                        .mmoeExpertHidden(4)
                         .optimizer(OptimizerKind.SGD)
                         .initStd(0.7)
                         .seed(2024L)
@@ -171,6 +217,19 @@ class MultiTaskNetworkGradientTest {
                 b[j] = 0.2f * (j % 3 - 1) + 0.05f;
             }
         }
+        // Likewise for the experts, and uneven gates, so every softmax term has a gradient.
+        network.mmoe()
+                .ifPresent(
+                        mmoe -> {
+                            float[] c = mmoe.expertBias().values();
+                            for (int j = 0; j < c.length; j++) {
+                                c[j] = 0.15f * (j % 3 - 1) + 0.03f;
+                            }
+                            float[] g = mmoe.gateBias().values();
+                            for (int j = 0; j < g.length; j++) {
+                                g[j] = 0.4f * (j % 4) - 0.5f;
+                            }
+                        });
         return network;
     }
 

@@ -1,12 +1,14 @@
 package io.mtrec.model.network;
 
 import io.mtrec.model.layers.DenseLayer;
+import io.mtrec.model.layers.MmoeParams;
 import io.mtrec.model.tasks.Losses;
 import io.mtrec.model.tasks.Task;
 
 /**
  * A double-precision copy of a {@link MultiTaskNetwork}'s parameters and a straightforward forward
- * pass over them, written independently of the float/ND4J path, for gradient checks.
+ * pass over them, written independently of the float/ND4J path, for gradient checks. With MMoE the
+ * experts' and gates' parameters are copied too and each head reads its own gated mixture.
  */
 final class ReferenceNetwork {
     final int dim;
@@ -19,6 +21,12 @@ final class ReferenceNetwork {
     final int[] widths;
     final double[][] headWeights = new double[3][];
     final double[] headBiases = new double[3];
+    final int experts;
+    final int expertWidth;
+    final double[] expertWeights;
+    final double[] expertBiases;
+    final double[] gateWeights;
+    final double[] gateBiases;
     double smallestPreActivation = Double.POSITIVE_INFINITY;
 
     ReferenceNetwork(MultiTaskNetwork network) {
@@ -44,6 +52,13 @@ final class ReferenceNetwork {
                             network.head(task).weight().size());
             headBiases[task.index()] = network.head(task).bias().values()[0];
         }
+        MmoeParams mmoe = network.mmoe().orElse(null);
+        experts = mmoe == null ? 0 : mmoe.experts();
+        expertWidth = mmoe == null ? 0 : mmoe.expertWidth();
+        expertWeights = mmoe == null ? null : copy(mmoe.expertWeight().values());
+        expertBiases = mmoe == null ? null : copy(mmoe.expertBias().values());
+        gateWeights = mmoe == null ? null : copy(mmoe.gateWeight().values());
+        gateBiases = mmoe == null ? null : copy(mmoe.gateBias().values());
     }
 
     /** Mean weighted loss of a batch, as {@link MultiTaskNetwork#computeGradients} defines it. */
@@ -87,19 +102,64 @@ final class ReferenceNetwork {
             }
             a = next;
         }
+        double[][] headInputs = experts == 0 ? new double[][] {a, a, a} : mixtures(a);
         double[] result = new double[3];
         for (int t = 0; t < 3; t++) {
             double[] w = headWeights[t];
+            double[] in = headInputs[t];
             double z = headBiases[t] + userBiases[userRow * 3 + t] + itemBiases[itemRow * 3 + t];
-            for (int j = 0; j < a.length; j++) {
-                z += w[j] * a[j];
+            for (int j = 0; j < in.length; j++) {
+                z += w[j] * in[j];
             }
             for (int j = 0; j < dim; j++) {
-                z += w[a.length + j] * uv[j];
+                z += w[in.length + j] * uv[j];
             }
             result[t] = z;
         }
         return result;
+    }
+
+    /** Each task's softmax-gated mixture of the ReLU experts over the bottom's output {@code h}. */
+    double[][] mixtures(double[] h) {
+        int ex = experts * expertWidth;
+        double[][] expert = new double[experts][expertWidth];
+        for (int e = 0; e < experts; e++) {
+            for (int j = 0; j < expertWidth; j++) {
+                int col = e * expertWidth + j;
+                double s = expertBiases[col];
+                for (int k = 0; k < h.length; k++) {
+                    s += h[k] * expertWeights[k * ex + col];
+                }
+                smallestPreActivation = Math.min(smallestPreActivation, Math.abs(s));
+                expert[e][j] = Math.max(0, s);
+            }
+        }
+        int te = 3 * experts;
+        double[][] mixed = new double[3][expertWidth];
+        for (int t = 0; t < 3; t++) {
+            double[] logits = new double[experts];
+            double sum = 0;
+            for (int e = 0; e < experts; e++) {
+                int col = t * experts + e;
+                double s = gateBiases[col];
+                for (int k = 0; k < h.length; k++) {
+                    s += h[k] * gateWeights[k * te + col];
+                }
+                logits[e] = Math.exp(s);
+                sum += logits[e];
+            }
+            for (int e = 0; e < experts; e++) {
+                double g = logits[e] / sum;
+                for (int j = 0; j < expertWidth; j++) {
+                    mixed[t][j] += g * expert[e][j];
+                }
+            }
+        }
+        return mixed;
+    }
+
+    private static double[] copy(float[] values) {
+        return toDouble(values, values.length);
     }
 
     private static double[] toDouble(float[] values, int n) {

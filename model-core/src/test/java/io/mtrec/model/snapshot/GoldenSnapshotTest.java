@@ -4,6 +4,8 @@ import io.mtrec.model.BatchResult;
 import io.mtrec.model.Interaction;
 import io.mtrec.model.ItemScore;
 import io.mtrec.model.MultiTaskLearner;
+import io.mtrec.model.config.Architecture;
+import io.mtrec.model.optim.DenseParam;
 
 import org.junit.jupiter.api.Test;
 
@@ -36,10 +38,12 @@ class GoldenSnapshotTest {
         assertThat(learner.metrics().purchaseCount()).isEqualTo(2);
         assertThat(learner.metrics().ratingCount()).isEqualTo(2);
 
+        assertThat(learner.config().architecture()).isEqualTo(Architecture.SHARED_BOTTOM);
+
         // Format 1 had no row biases (they load as 0) and no click-time purchase predictions;
-        // the learner now writes format 2, which reads back to the same bytes.
+        // the learner now writes format 3, which reads back to the same bytes.
         byte[] rewritten = learner.toSnapshotBytes();
-        assertThat(SnapshotCodec.formatVersionOf(rewritten)).isEqualTo(2);
+        assertThat(SnapshotCodec.formatVersionOf(rewritten)).isEqualTo(3);
         assertThat(MultiTaskLearner.fromSnapshotBytes(rewritten).toSnapshotBytes())
                 .isEqualTo(rewritten);
 
@@ -53,7 +57,7 @@ class GoldenSnapshotTest {
     }
 
     @Test
-    void formatTwoGoldenFileLoadsAndTheWriterStillWritesItsBytes() throws IOException {
+    void formatTwoGoldenFileLoadsAsASharedBottomModelWithItsState() throws IOException {
         byte[] golden = read(GoldenSnapshots.FORMAT_2);
         assertThat(SnapshotCodec.formatVersionOf(golden)).isEqualTo(2);
 
@@ -63,6 +67,48 @@ class GoldenSnapshotTest {
         assertThat(learner.itemCount()).isEqualTo(3);
         assertThat(learner.pendingClicks()).isEqualTo(1);
         assertThat(learner.metrics().purchaseCount()).isEqualTo(2);
+        // Format 2 predates the architecture entry: it was written by a shared-bottom model.
+        assertThat(learner.config().architecture()).isEqualTo(Architecture.SHARED_BOTTOM);
+        LearnerState state = SnapshotCodec.decode(golden);
+        assertThat(state.network().mmoe()).isEmpty();
+        assertThat(state.network().denseParams()).hasSize(2 + 3 * 2);
+
+        byte[] rewritten = learner.toSnapshotBytes();
+        assertThat(SnapshotCodec.formatVersionOf(rewritten)).isEqualTo(3);
+        assertThat(MultiTaskLearner.fromSnapshotBytes(rewritten).toSnapshotBytes())
+                .isEqualTo(rewritten);
+        assertThat(learner.topK("alice", 3))
+                .extracting(ItemScore::itemId)
+                .containsExactlyInAnyOrder("book", "lamp", "mug");
+    }
+
+    @Test
+    void formatThreeGoldenFileLoadsAndTheWriterStillWritesItsBytes() throws IOException {
+        byte[] golden = read(GoldenSnapshots.FORMAT_3);
+        assertThat(SnapshotCodec.formatVersionOf(golden)).isEqualTo(3);
+
+        MultiTaskLearner learner = MultiTaskLearner.fromSnapshotBytes(golden);
+        assertThat(learner.version()).isEqualTo(3);
+        assertThat(learner.userCount()).isEqualTo(3);
+        assertThat(learner.pendingClicks()).isEqualTo(1);
+        assertThat(learner.config().architecture()).isEqualTo(Architecture.MMOE);
+        LearnerState state = SnapshotCodec.decode(golden);
+        assertThat(state.network().mmoe()).isPresent();
+        assertThat(state.network().denseParams())
+                .extracting(DenseParam::name)
+                .containsExactly(
+                        "bottom.0.weight",
+                        "bottom.0.bias",
+                        "mmoe.experts.weight",
+                        "mmoe.experts.bias",
+                        "mmoe.gates.weight",
+                        "mmoe.gates.bias",
+                        "click.weight",
+                        "click.bias",
+                        "purchase.weight",
+                        "purchase.bias",
+                        "rating.weight",
+                        "rating.bias");
 
         assertThat(learner.toSnapshotBytes()).isEqualTo(golden);
         assertThat(GoldenSnapshots.goldenLearner().toSnapshotBytes()).isEqualTo(golden);

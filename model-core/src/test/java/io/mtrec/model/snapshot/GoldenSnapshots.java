@@ -2,6 +2,7 @@ package io.mtrec.model.snapshot;
 
 import io.mtrec.model.Interaction;
 import io.mtrec.model.MultiTaskLearner;
+import io.mtrec.model.config.Architecture;
 import io.mtrec.model.config.ModelConfig;
 
 import java.io.IOException;
@@ -12,7 +13,7 @@ import java.util.List;
 /**
  * Writes the golden snapshot files kept in {@code src/test/resources/snapshots/}. Run it from the
  * model-core directory when a new format version is introduced, and commit the new file next to the
- * old ones, which must stay readable. It writes the current format's file ({@link #FORMAT_2}):
+ * old ones, which must stay readable. It writes the current format's file ({@link #FORMAT_3}):
  *
  * <pre>
  * java -cp target/classes:target/test-classes:$(deps) io.mtrec.model.snapshot.GoldenSnapshots
@@ -22,17 +23,30 @@ public final class GoldenSnapshots {
     /** Golden file written by the format-1 writer (kept; no longer regenerated). */
     public static final String FORMAT_1 = "snapshots/format-1.bin";
 
-    /** Golden file written by the format-2 writer (per-task row biases, scored pending clicks). */
+    /**
+     * Golden file written by the format-2 writer (per-task row biases, scored pending clicks; kept,
+     * no longer regenerated).
+     */
     public static final String FORMAT_2 = "snapshots/format-2.bin";
+
+    /** Golden file written by the format-3 writer (architecture in the config, MMoE params). */
+    public static final String FORMAT_3 = "snapshots/format-3.bin";
 
     private GoldenSnapshots() {}
 
-    /** The small, fully specified model each golden file holds. */
+    /**
+     * The small, fully specified model each golden file holds; from format 3 on it is an MMoE
+     * model, so the file pins the experts' and gates' layout too (formats 1 and 2 held the same
+     * model with a shared bottom).
+     */
     public static MultiTaskLearner goldenLearner() {
         ModelConfig config =
                 ModelConfig.builder()
                         .embeddingDim(4)
                         .bottomHidden(6)
+                        .architecture(Architecture.MMOE)
+                        .mmoeExperts(2)
+                        .mmoeExpertHidden(3)
                         .negativesPerPositive(2)
                         .negativesWeight(0.25)
                         .conversionWindowMs(1_000)
@@ -59,7 +73,7 @@ public final class GoldenSnapshots {
 
     public static void main(String[] args) throws IOException {
         Path dir = Path.of(args.length > 0 ? args[0] : "src/test/resources");
-        Path file = dir.resolve(FORMAT_2);
+        Path file = dir.resolve(FORMAT_3);
         Files.createDirectories(file.getParent());
         Files.write(file, goldenLearner().toSnapshotBytes());
         System.out.println("wrote " + file + " (" + Files.size(file) + " bytes)");

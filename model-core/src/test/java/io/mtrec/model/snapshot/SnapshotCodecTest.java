@@ -22,7 +22,7 @@ class SnapshotCodecTest {
     void decodeThenEncodeGivesTheSameBytes() {
         byte[] bytes = snapshot();
         assertThat(SnapshotCodec.encode(SnapshotCodec.decode(bytes))).isEqualTo(bytes);
-        assertThat(bytes).startsWith('M', 'T', 'R', 'S', 0, 0, 0, 2);
+        assertThat(bytes).startsWith('M', 'T', 'R', 'S', 0, 0, 0, 3);
     }
 
     @Test
@@ -42,12 +42,12 @@ class SnapshotCodecTest {
     @Test
     void unsupportedFormatVersionIsRejectedNamingBoth() {
         byte[] bytes = snapshot();
-        ByteBuffer.wrap(bytes).putInt(4, 3);
+        ByteBuffer.wrap(bytes).putInt(4, 4);
         assertThatThrownBy(() -> SnapshotCodec.decode(bytes))
                 .isInstanceOf(SnapshotFormatException.class)
                 .hasMessage(
-                        "unsupported snapshot format version 3; this reader supports versions 1"
-                                + " to 2");
+                        "unsupported snapshot format version 4; this reader supports versions 1"
+                                + " to 3");
     }
 
     @Test
@@ -91,8 +91,27 @@ class SnapshotCodecTest {
                 .hasMessage(
                         "dense parameter shape mismatch: expected 'bottom.0.weight' with 72 values"
                                 + " and 72 slots (embedding.dim=4, bottom.hidden=6,"
-                                + " optimizer=adagrad), found 'bottom.0.weight' with 25 values and"
-                                + " 72 slots");
+                                + " optimizer=adagrad, architecture=mmoe, mmoe.experts=2,"
+                                + " mmoe.expert.hidden=3), found 'bottom.0.weight' with 25 values"
+                                + " and 72 slots");
+    }
+
+    @Test
+    void expertCountDisagreeingWithTheStoredExpertsNamesTheMmoeSizes() {
+        byte[] bytes = snapshot();
+        // The config entry "mmoe.experts" -> "2": the value's single UTF-8 byte follows its length.
+        int key = indexOf(bytes, "mmoe.experts");
+        int value = key + "mmoe.experts".length() + 4;
+        assertThat(bytes[value]).isEqualTo((byte) '2');
+        bytes[value] = '3';
+        assertThatThrownBy(() -> SnapshotCodec.decode(withChecksum(bytes)))
+                .isInstanceOf(SnapshotFormatException.class)
+                .hasMessage(
+                        "dense parameter shape mismatch: expected 'mmoe.experts.weight' with 54"
+                                + " values and 54 slots (embedding.dim=4, bottom.hidden=6,"
+                                + " optimizer=adagrad, architecture=mmoe, mmoe.experts=3,"
+                                + " mmoe.expert.hidden=3), found 'mmoe.experts.weight' with 36"
+                                + " values and 36 slots");
     }
 
     @Test

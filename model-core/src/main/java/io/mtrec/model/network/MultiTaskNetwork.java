@@ -3,6 +3,7 @@ package io.mtrec.model.network;
 import io.mtrec.model.config.ModelConfig;
 import io.mtrec.model.embedding.EmbeddingTable;
 import io.mtrec.model.embedding.SparseRowGradients;
+import io.mtrec.model.embedding.TextProjection;
 import io.mtrec.model.layers.DenseLayer;
 import io.mtrec.model.layers.Nd4jRuntime;
 import io.mtrec.model.layers.SharedBottom;
@@ -14,6 +15,7 @@ import io.mtrec.model.tasks.Losses;
 import io.mtrec.model.tasks.Task;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 
@@ -43,6 +45,10 @@ import java.util.List;
  * 500 items, Adagrad with initial accumulator 0.1): with mean row gradients the click AUC stays
  * near 0.55 for the first ~250 events per user before learning starts; with summed row gradients it
  * reaches 0.77 after ~50 events per user.
+ *
+ * <p><b>Item text.</b> With a {@link TextProjection}, the item vector is {@code v = row + P t}
+ * ({@code t} the item's text embedding, kept as the item table's side features): the gather builds
+ * {@code x} from it, the row gets {@code dv} and {@code P} gets {@code dv ⊗ t}.
  */
 public final class MultiTaskNetwork {
     private final int dim;
@@ -55,6 +61,8 @@ public final class MultiTaskNetwork {
     private final List<DenseParam> denseParams;
     private final SparseRowGradients userGrads;
     private final SparseRowGradients itemGrads;
+    private final TextProjection text;
+    private float[] itemVectors = new float[0];
     private float[] predictions = new float[256];
     private int lastBatchSize;
     private float[] directGrads = new float[256];
@@ -62,7 +70,30 @@ public final class MultiTaskNetwork {
 
     public MultiTaskNetwork(
             EmbeddingTable users, EmbeddingTable items, DenseLayer[] layers, LinearHead[] heads) {
+        this(users, items, layers, heads, null);
+    }
+
+    /**
+     * As {@link #MultiTaskNetwork(EmbeddingTable, EmbeddingTable, DenseLayer[], LinearHead[])},
+     * with item vectors {@code row + P t} when {@code text} is not null; the item table's side
+     * features are the text embeddings.
+     */
+    public MultiTaskNetwork(
+            EmbeddingTable users,
+            EmbeddingTable items,
+            DenseLayer[] layers,
+            LinearHead[] heads,
+            TextProjection text) {
         Nd4jRuntime.useSingleThread();
+        int textDim = text == null ? 0 : text.textDim();
+        if (items.featureWidth() != textDim) {
+            throw new IllegalArgumentException(
+                    "item rows keep "
+                            + items.featureWidth()
+                            + " text features, the projection takes "
+                            + textDim);
+        }
+        this.text = text;
         if (users.dim() != items.dim()) {
             throw new IllegalArgumentException(
                     "user rows have " + users.dim() + " values, item rows " + items.dim());
@@ -93,6 +124,9 @@ public final class MultiTaskNetwork {
             params.add(head.weight());
             params.add(head.bias());
         }
+        if (text != null) {
+            params.add(text.weight());
+        }
         this.denseParams = Collections.unmodifiableList(params);
         if (users.biasWidth() != heads.length || items.biasWidth() != heads.length) {
             throw new IllegalArgumentException(
@@ -119,7 +153,10 @@ public final class MultiTaskNetwork {
                         slotInit,
                         config.initStd(),
                         SplitMix64.derive(seed, "users"),
-                        Task.values().length);
+                        Task.values().length,
+                        0,
+                        config.admissionMinCount(),
+                        config.admissionMaxTracked());
         EmbeddingTable items =
                 new EmbeddingTable(
                         d,
@@ -127,7 +164,10 @@ public final class MultiTaskNetwork {
                         slotInit,
                         config.initStd(),
                         SplitMix64.derive(seed, "items"),
-                        Task.values().length);
+                        Task.values().length,
+                        config.itemTextDim(),
+                        config.admissionMinCount(),
+                        config.admissionMaxTracked());
         DenseLayer[] layers = new DenseLayer[config.bottomLayers()];
         int in = 3 * d;
         for (int l = 0; l < layers.length; l++) {
@@ -145,7 +185,11 @@ public final class MultiTaskNetwork {
             heads[task.index()].initialise(
                     new SplitMix64(SplitMix64.derive(seed, "head." + task)), initialBias);
         }
-        return new MultiTaskNetwork(users, items, layers, heads);
+        TextProjection text =
+                config.itemTextDim() > 0
+                        ? new TextProjection(d, config.itemTextDim(), optimizer)
+                        : null;
+        return new MultiTaskNetwork(users, items, layers, heads, text);
     }
 
     public EmbeddingTable users() {
@@ -164,7 +208,15 @@ public final class MultiTaskNetwork {
         return heads[task.index()];
     }
 
-    /** Bottom layers' weights and biases, then each head's, in task order. */
+    /** The item text projection, or null when {@code item.text.dim} is 0. */
+    public TextProjection textProjection() {
+        return text;
+    }
+
+    /**
+     * Bottom layers' weights and biases, then each head's, in task order, then the item text
+     * projection if any.
+     */
     public List<DenseParam> denseParams() {
         return denseParams;
     }
@@ -212,9 +264,18 @@ public final class MultiTaskNetwork {
         int width = 3 * dim;
         float[] x = bottom.input(n);
         float[] u = users.values();
-        float[] v = items.values();
-        for (int i = 0; i < n; i++) {
-            gather(u, batch.userRow(i) * dim, v, batch.itemRow(i) * dim, x, i * width);
+        if (text == null) {
+            float[] v = items.values();
+            for (int i = 0; i < n; i++) {
+                gather(u, batch.userRow(i) * dim, v, batch.itemRow(i) * dim, x, i * width);
+            }
+        } else {
+            // v = row + P t once per distinct item, in the slots the scatter below will use.
+            float[] v = projectItems(batch);
+            for (int i = 0; i < n; i++) {
+                int vOff = itemGrads.slot(batch.itemRow(i)) * dim;
+                gather(u, batch.userRow(i) * dim, v, vOff, x, i * width);
+            }
         }
         float[] h = bottom.forward(n);
         float[] dh = bottom.outputGradient();
@@ -258,7 +319,7 @@ public final class MultiTaskNetwork {
             userGrads.biasGrads()[userSlot * tasks + t] += outputGrads[i];
             itemGrads.biasGrads()[itemSlot * tasks + t] += outputGrads[i];
             int uOff = userRow * dim;
-            int vOff = itemRow * dim;
+            int vOff = i * width + dim;
             int guOff = userSlot * dim;
             int gvOff = itemSlot * dim;
             int xOff = i * width;
@@ -266,8 +327,15 @@ public final class MultiTaskNetwork {
             for (int j = 0; j < dim; j++) {
                 // d/du of v*u through the bottom's third block and through the heads' direct path.
                 float product = dx[xOff + 2 * dim + j] + directGrads[eOff + j];
-                gu[guOff + j] += dx[xOff + j] + product * v[vOff + j];
+                gu[guOff + j] += dx[xOff + j] + product * x[vOff + j];
                 gv[gvOff + j] += dx[xOff + dim + j] + product * u[uOff + j];
+            }
+        }
+        if (text != null) {
+            float[] features = items.features();
+            int m = text.textDim();
+            for (int s = 0; s < itemGrads.count(); s++) {
+                text.accumulateGradient(itemGrads.grads(), s * dim, features, itemGrads.row(s) * m);
             }
         }
         return loss / n;
@@ -341,6 +409,40 @@ public final class MultiTaskNetwork {
     public void syncWeights() {
         for (DenseLayer layer : layers) {
             layer.syncWeight();
+        }
+    }
+
+    /** Writes {@code row + P t} of every distinct item of the batch at its gradient slot. */
+    private float[] projectItems(ExampleBatch batch) {
+        int m = text.textDim();
+        float[] rows = items.values();
+        float[] features = items.features();
+        int projected = 0;
+        for (int i = 0; i < batch.size(); i++) {
+            int row = batch.itemRow(i);
+            int slot = itemGrads.slot(row);
+            if (slot < projected) {
+                continue; // projected at its first example
+            }
+            projected = slot + 1;
+            if (itemVectors.length < projected * dim) {
+                itemVectors = Arrays.copyOf(itemVectors, Math.max(64, 2 * projected) * dim);
+            }
+            System.arraycopy(rows, row * dim, itemVectors, slot * dim, dim);
+            text.addProjection(features, row * m, itemVectors, slot * dim);
+        }
+        return itemVectors;
+    }
+
+    /**
+     * Writes the vectors the network uses for the {@code n} item rows from {@code start} into
+     * {@code out[0..n*d)}: the rows themselves, or {@code row + P t} with a text projection.
+     */
+    public void itemVectors(int start, int n, float[] out) {
+        if (text == null) {
+            System.arraycopy(items.values(), start * dim, out, 0, n * dim);
+        } else {
+            text.itemVectors(items, start, n, out);
         }
     }
 

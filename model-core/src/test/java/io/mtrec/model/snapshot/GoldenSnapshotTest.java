@@ -37,9 +37,10 @@ class GoldenSnapshotTest {
         assertThat(learner.metrics().ratingCount()).isEqualTo(2);
 
         // Format 1 had no row biases (they load as 0) and no click-time purchase predictions;
-        // the learner now writes format 2, which reads back to the same bytes.
+        // the learner now writes the current format, which reads back to the same bytes.
         byte[] rewritten = learner.toSnapshotBytes();
-        assertThat(SnapshotCodec.formatVersionOf(rewritten)).isEqualTo(2);
+        assertThat(SnapshotCodec.formatVersionOf(rewritten))
+                .isEqualTo(SnapshotCodec.FORMAT_VERSION);
         assertThat(MultiTaskLearner.fromSnapshotBytes(rewritten).toSnapshotBytes())
                 .isEqualTo(rewritten);
 
@@ -53,7 +54,7 @@ class GoldenSnapshotTest {
     }
 
     @Test
-    void formatTwoGoldenFileLoadsAndTheWriterStillWritesItsBytes() throws IOException {
+    void formatTwoGoldenFileLoadsWithItsStateAndTheEmbeddingOptionsOff() throws IOException {
         byte[] golden = read(GoldenSnapshots.FORMAT_2);
         assertThat(SnapshotCodec.formatVersionOf(golden)).isEqualTo(2);
 
@@ -63,9 +64,38 @@ class GoldenSnapshotTest {
         assertThat(learner.itemCount()).isEqualTo(3);
         assertThat(learner.pendingClicks()).isEqualTo(1);
         assertThat(learner.metrics().purchaseCount()).isEqualTo(2);
+        assertThat(learner.config().embeddingTtlMs()).isZero();
+        assertThat(learner.config().admissionMinCount()).isEqualTo(1);
+        assertThat(learner.config().itemTextDim()).isZero();
+        assertThat(learner.trackedSightings()).isZero();
+
+        // Format 2 held exactly what the same learner holds now: re-encoding the file in the
+        // current format gives the bytes the current writer produces for the golden model.
+        assertThat(learner.toSnapshotBytes())
+                .isEqualTo(GoldenSnapshots.goldenLearner().toSnapshotBytes());
+    }
+
+    @Test
+    void formatThreeGoldenFileLoadsAndTheWriterStillWritesItsBytes() throws IOException {
+        byte[] golden = read(GoldenSnapshots.FORMAT_3);
+        assertThat(SnapshotCodec.formatVersionOf(golden)).isEqualTo(3);
+
+        MultiTaskLearner learner = MultiTaskLearner.fromSnapshotBytes(golden);
+        assertThat(learner.version()).isEqualTo(3);
+        assertThat(learner.config().embeddingTtlMs()).isEqualTo(1_000);
+        assertThat(learner.config().admissionMinCount()).isEqualTo(2);
+        assertThat(learner.config().itemTextDim()).isEqualTo(2);
+        // The sweep before the last batch evicted lamp (and its text) and alice's first row; alice
+        // came back and waits in the cold row with one sighting.
+        assertThat(learner.itemTextEmbedding("book")).containsExactly(0.5f, -1f);
+        assertThat(learner.itemTextEmbedding("lamp")).isNull();
+        assertThat(learner.exportUser("alice")).isNull();
+        assertThat(learner.exportUser("carol")).isNotNull();
+        assertThat(learner.trackedSightings()).isEqualTo(1);
 
         assertThat(learner.toSnapshotBytes()).isEqualTo(golden);
-        assertThat(GoldenSnapshots.goldenLearner().toSnapshotBytes()).isEqualTo(golden);
+        assertThat(GoldenSnapshots.goldenLearnerWithEmbeddingOptions().toSnapshotBytes())
+                .isEqualTo(golden);
     }
 
     @Test

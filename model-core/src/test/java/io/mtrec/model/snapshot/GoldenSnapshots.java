@@ -12,7 +12,7 @@ import java.util.List;
 /**
  * Writes the golden snapshot files kept in {@code src/test/resources/snapshots/}. Run it from the
  * model-core directory when a new format version is introduced, and commit the new file next to the
- * old ones, which must stay readable. It writes the current format's file ({@link #FORMAT_2}):
+ * old ones, which must stay readable. It writes the current format's file ({@link #FORMAT_3}):
  *
  * <pre>
  * java -cp target/classes:target/test-classes:$(deps) io.mtrec.model.snapshot.GoldenSnapshots
@@ -25,9 +25,18 @@ public final class GoldenSnapshots {
     /** Golden file written by the format-2 writer (per-task row biases, scored pending clicks). */
     public static final String FORMAT_2 = "snapshots/format-2.bin";
 
+    /**
+     * Golden file written by the format-3 writer (TTL sweep clock, cold rows, sighting counts, item
+     * text features and projection).
+     */
+    public static final String FORMAT_3 = "snapshots/format-3.bin";
+
     private GoldenSnapshots() {}
 
-    /** The small, fully specified model each golden file holds. */
+    /**
+     * The small, fully specified model the format-1 and format-2 golden files hold (format 3 holds
+     * {@link #goldenLearnerWithEmbeddingOptions()}).
+     */
     public static MultiTaskLearner goldenLearner() {
         ModelConfig config =
                 ModelConfig.builder()
@@ -57,11 +66,50 @@ public final class GoldenSnapshots {
         return learner;
     }
 
+    /**
+     * The format-3 golden model: the same events as {@link #goldenLearner()}, with a 1 s TTL (the
+     * sweep before the last batch evicts lamp and alice's first row), admission after two sightings
+     * (alice returns to the cold row with a sighting count) and two items with 2-value text
+     * embeddings.
+     */
+    public static MultiTaskLearner goldenLearnerWithEmbeddingOptions() {
+        ModelConfig config =
+                ModelConfig.builder()
+                        .embeddingDim(4)
+                        .bottomHidden(6)
+                        .negativesPerPositive(2)
+                        .negativesWeight(0.25)
+                        .conversionWindowMs(1_000)
+                        .metricsWindow(50)
+                        .seed(7L)
+                        .embeddingTtlMs(1_000)
+                        .admissionMinCount(2)
+                        .itemTextDim(2)
+                        .build();
+        MultiTaskLearner learner = new MultiTaskLearner(config);
+        learner.updateItemProfile("book", new float[] {0.5f, -1f});
+        learner.updateItemProfile("lamp", new float[] {1f, 0.25f});
+        learner.learn(
+                List.of(
+                        Interaction.impression("e1", "alice", "book", 1_000),
+                        Interaction.click("e2", "alice", "lamp", 1_100),
+                        Interaction.click("e3", "bob", "book", 1_200),
+                        Interaction.rating("e4", "bob", "lamp", 1_300, 4f)));
+        learner.learn(
+                List.of(
+                        Interaction.purchase("e5", "alice", "lamp", 1_500),
+                        Interaction.impression("e6", "carol", "mug", 1_600),
+                        Interaction.click("e7", "carol", "book", 2_500)));
+        learner.advanceEventTime(2_600);
+        learner.learn(List.of(Interaction.rating("e8", "alice", "mug", 2_700, 2f)));
+        return learner;
+    }
+
     public static void main(String[] args) throws IOException {
         Path dir = Path.of(args.length > 0 ? args[0] : "src/test/resources");
-        Path file = dir.resolve(FORMAT_2);
+        Path file = dir.resolve(FORMAT_3);
         Files.createDirectories(file.getParent());
-        Files.write(file, goldenLearner().toSnapshotBytes());
+        Files.write(file, goldenLearnerWithEmbeddingOptions().toSnapshotBytes());
         System.out.println("wrote " + file + " (" + Files.size(file) + " bytes)");
     }
 }

@@ -22,7 +22,13 @@ class SnapshotCodecTest {
     void decodeThenEncodeGivesTheSameBytes() {
         byte[] bytes = snapshot();
         assertThat(SnapshotCodec.encode(SnapshotCodec.decode(bytes))).isEqualTo(bytes);
-        assertThat(bytes).startsWith('M', 'T', 'R', 'S', 0, 0, 0, 2);
+        assertThat(bytes).startsWith('M', 'T', 'R', 'S', 0, 0, 0, 3);
+    }
+
+    @Test
+    void decodeThenEncodeKeepsColdRowsSightingCountsTextAndSweepClock() {
+        byte[] bytes = GoldenSnapshots.goldenLearnerWithEmbeddingOptions().toSnapshotBytes();
+        assertThat(SnapshotCodec.encode(SnapshotCodec.decode(bytes))).isEqualTo(bytes);
     }
 
     @Test
@@ -42,12 +48,12 @@ class SnapshotCodecTest {
     @Test
     void unsupportedFormatVersionIsRejectedNamingBoth() {
         byte[] bytes = snapshot();
-        ByteBuffer.wrap(bytes).putInt(4, 3);
+        ByteBuffer.wrap(bytes).putInt(4, 4);
         assertThatThrownBy(() -> SnapshotCodec.decode(bytes))
                 .isInstanceOf(SnapshotFormatException.class)
                 .hasMessage(
-                        "unsupported snapshot format version 3; this reader supports versions 1"
-                                + " to 2");
+                        "unsupported snapshot format version 4; this reader supports versions 1"
+                                + " to 3");
     }
 
     @Test

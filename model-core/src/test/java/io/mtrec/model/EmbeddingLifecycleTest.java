@@ -174,7 +174,7 @@ class EmbeddingLifecycleTest {
     }
 
     @Test
-    void topKAndScoreAgreeOnItemsWithText() {
+    void topKAndScoreAgreeOnItemsWithTextAfterEveryStepAndProfile() {
         MultiTaskLearner learner = new MultiTaskLearner(small().toBuilder().itemTextDim(2).build());
         for (int i = 0; i < 10; i++) {
             learner.updateItemProfile("i" + i, new float[] {i % 3 - 1f, 0.5f * (i % 2)});
@@ -184,6 +184,9 @@ class EmbeddingLifecycleTest {
         for (List<Interaction> batch : stream(5, 16, 12)) {
             learner.learn(batch);
         }
+        // A topK before the last step and profile must not leave stale item vectors behind.
+        assertThat(learner.topK("u1", 100)).hasSize(12);
+        learner.learn(List.of(click("last", "u1", "a", 1_000_000)));
         learner.updateItemProfile("c", new float[] {0.7f, 0.7f});
         List<ItemScore> top = learner.topK("u1", 100);
         assertThat(top).extracting(ItemScore::itemId).contains("a", "b", "c");

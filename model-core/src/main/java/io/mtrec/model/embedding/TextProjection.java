@@ -75,9 +75,10 @@ public final class TextProjection {
 
     /**
      * Writes the vectors {@code row + P t} of the {@code n} consecutive table rows from {@code
-     * start} into {@code out[0..n*d)}: one GEMM {@code T P^T} over the chunk's text embeddings.
+     * start} into {@code out[outOff..outOff+n*d)}: one GEMM {@code T P^T} over the chunk's text
+     * embeddings.
      */
-    public void itemVectors(EmbeddingTable items, int start, int n, float[] out) {
+    public void itemVectors(EmbeddingTable items, int start, int n, float[] out, int outOff) {
         if (n == 0) {
             return;
         }
@@ -101,7 +102,7 @@ public final class TextProjection {
         float[] values = items.values();
         int off = start * dim;
         for (int i = 0, len = n * dim; i < len; i++) {
-            out[i] = values[off + i] + projected[i];
+            out[outOff + i] = values[off + i] + projected[i];
         }
     }
 

@@ -436,13 +436,14 @@ public final class MultiTaskNetwork {
 
     /**
      * Writes the vectors the network uses for the {@code n} item rows from {@code start} into
-     * {@code out[0..n*d)}: the rows themselves, or {@code row + P t} with a text projection.
+     * {@code out[outOff..outOff+n*d)}: the rows themselves, or {@code row + P t} with a text
+     * projection.
      */
-    public void itemVectors(int start, int n, float[] out) {
+    public void itemVectors(int start, int n, float[] out, int outOff) {
         if (text == null) {
-            System.arraycopy(items.values(), start * dim, out, 0, n * dim);
+            System.arraycopy(items.values(), start * dim, out, outOff, n * dim);
         } else {
-            text.itemVectors(items, start, n, out);
+            text.itemVectors(items, start, n, out, outOff);
         }
     }
 

@@ -76,12 +76,20 @@ class EmbeddingLifecycleTest {
     }
 
     @Test
-    void evictionIsDeterministicAndARestoredLearnerSweepsAtTheSameBatches() {
+    void evictionAdmissionAndTextAreDeterministicAndARestoredLearnerContinuesBitIdentically() {
         ModelConfig config =
-                small().toBuilder().embeddingTtlMs(20_000).admissionMinCount(2).build();
+                small().toBuilder()
+                        .embeddingTtlMs(20_000)
+                        .admissionMinCount(2)
+                        .itemTextDim(2)
+                        .build();
         List<List<Interaction>> batches = stream(40, 16, 24);
         MultiTaskLearner first = new MultiTaskLearner(config);
         MultiTaskLearner second = new MultiTaskLearner(config);
+        for (int i = 0; i < 5; i++) {
+            first.updateItemProfile("i" + i, new float[] {i - 2f, 1f});
+            second.updateItemProfile("i" + i, new float[] {i - 2f, 1f});
+        }
         for (int b = 0; b < 12; b++) {
             first.learn(batches.get(b));
             second.learn(batches.get(b));

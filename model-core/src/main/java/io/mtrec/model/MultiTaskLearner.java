@@ -18,6 +18,7 @@ import io.mtrec.model.tasks.PendingClicks.PendingClick;
 import io.mtrec.model.tasks.Task;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
@@ -76,6 +77,9 @@ public final class MultiTaskLearner {
     private long eventClock;
     private long nanBatchesSkipped;
     private long eventsLearned;
+    private long lastSweepClock;
+    private float[] projectedItems = new float[0];
+    private boolean projectedItemsStale = true;
     private float[] clickLogits = new float[0];
     private float[] purchaseLogits = new float[0];
     private float[] ratingOutputs = new float[0];
@@ -89,6 +93,7 @@ public final class MultiTaskLearner {
                         Long.MIN_VALUE,
                         0L,
                         0L,
+                        Long.MIN_VALUE,
                         MultiTaskNetwork.create(config, Optimizer.fromConfig(config)),
                         new PendingClicks(),
                         UniformNegativeSampler.seeded(config.seed()).state(),
@@ -106,6 +111,7 @@ public final class MultiTaskLearner {
         this.eventClock = state.eventClock();
         this.nanBatchesSkipped = state.nanBatchesSkipped();
         this.eventsLearned = state.eventsLearned();
+        this.lastSweepClock = state.lastSweepClock();
         this.negatives = new int[config.negativesPerPositive()];
         this.lossWeightClick = (float) config.lossWeightClick();
         this.lossWeightPurchase = (float) config.lossWeightPurchase();
@@ -132,6 +138,7 @@ public final class MultiTaskLearner {
                         eventClock,
                         nanBatchesSkipped,
                         eventsLearned,
+                        lastSweepClock,
                         network,
                         pending,
                         sampler.state(),
@@ -157,6 +164,8 @@ public final class MultiTaskLearner {
                         "event " + event.eventId() + " rejected: " + reason);
             }
         }
+        projectedItemsStale = true;
+        sweepIfDue();
         EmbeddingTable users = network.users();
         EmbeddingTable items = network.items();
         Set<String> touched = new LinkedHashSet<>();
@@ -168,22 +177,18 @@ public final class MultiTaskLearner {
         resolutions.clear();
         newClicks.clear();
         for (PendingClick expired : pending.expire(eventClock, config.conversionWindowMs())) {
+            int userRow = rowOrCreate(users, expired.userId());
+            int itemRow = rowOrCreate(items, expired.itemId());
             resolutions.add(new PurchaseResolution(expired, false, batch.size()));
-            batch.add(
-                    Task.PURCHASE,
-                    users.getOrCreate(expired.userId()),
-                    items.getOrCreate(expired.itemId()),
-                    0f,
-                    lossWeightPurchase,
-                    true);
+            batch.add(Task.PURCHASE, userRow, itemRow, 0f, lossWeightPurchase, true);
             touched.add(expired.userId());
             realExamples++;
             expiredClicks++;
         }
         for (Interaction event : events) {
-            int userRow = users.getOrCreate(event.userId());
-            int itemRow = items.getOrCreate(event.itemId());
             long time = event.eventTime();
+            int userRow = users.rowForSighting(event.userId(), time);
+            int itemRow = items.rowForSighting(event.itemId(), time);
             users.touch(userRow, time);
             items.touch(itemRow, time);
             eventClock = Math.max(eventClock, time);
@@ -275,6 +280,180 @@ public final class MultiTaskLearner {
     }
 
     /**
+     * The row of an id in a label that was not sighted now (an expired click): its own row, the
+     * cold row if it has none, or a fresh row when admission is off (the id was evicted inside the
+     * conversion window, or its clicks were imported without its row).
+     */
+    private static int rowOrCreate(EmbeddingTable table, String id) {
+        int row = table.rowOrCold(id);
+        return row >= 0 ? row : table.getOrCreate(id);
+    }
+
+    /**
+     * Evicts rows unseen for {@code embedding.ttl.ms}, once the event clock has moved an eighth of
+     * the TTL since the last sweep: a row lives between one and 1.125 TTLs after its last event,
+     * and a sweep's O(rows) scan is paid rarely. Driven by the event clock alone, so replays evict
+     * at the same batches.
+     */
+    private void sweepIfDue() {
+        long ttl = config.embeddingTtlMs();
+        if (ttl == 0 || eventClock == Long.MIN_VALUE) {
+            return;
+        }
+        long interval = Math.max(1, ttl / 8);
+        if (lastSweepClock != Long.MIN_VALUE && eventClock - lastSweepClock < interval) {
+            return;
+        }
+        long cutoff = eventClock - ttl < eventClock ? eventClock - ttl : Long.MIN_VALUE;
+        network.users().evictOlderThan(cutoff, eventClock);
+        network.items().evictOlderThan(cutoff, eventClock);
+        lastSweepClock = eventClock;
+    }
+
+    /**
+     * Sets the text embedding of {@code itemId} from its profile, which counts as the item's
+     * admission: a new item gets its row at once, with a zero learned part and zero biases, so it
+     * is scored by {@code P t} alone — the vector of a trained item with the same text, less that
+     * item's own residual — instead of by {@code init.std} noise that would drown the text signal
+     * until the item is trained. A known item keeps its row and gets the new text. Does nothing
+     * when {@code item.text.dim} is 0.
+     *
+     * @throws IllegalArgumentException if {@link #profileRejectReason} gives a reason
+     */
+    public void updateItemProfile(String itemId, float[] textEmbedding) {
+        Objects.requireNonNull(itemId, "itemId");
+        String reason = profileRejectReason(itemId, textEmbedding);
+        if (reason != null) {
+            throw new IllegalArgumentException(
+                    "profile of item " + itemId + " rejected: " + reason);
+        }
+        if (config.itemTextDim() == 0) {
+            return;
+        }
+        EmbeddingTable items = network.items();
+        int row = items.rowOf(itemId);
+        if (row < 0) {
+            row = items.getOrCreate(itemId);
+            Arrays.fill(items.values(), row * items.dim(), (row + 1) * items.dim(), 0f);
+            if (eventClock != Long.MIN_VALUE) {
+                items.touch(row, eventClock);
+            }
+        }
+        items.setFeatures(row, textEmbedding);
+        projectedItemsStale = true;
+    }
+
+    /**
+     * Why {@link #updateItemProfile} would reject a profile, or null: with {@code item.text.dim} m
+     * > 0 the text embedding must be present, of length m and finite; with m = 0 any profile is
+     * accepted and ignored.
+     */
+    public String profileRejectReason(String itemId, float[] textEmbedding) {
+        int m = config.itemTextDim();
+        if (m == 0) {
+            return null;
+        }
+        if (textEmbedding == null) {
+            return "text embedding missing; item.text.dim is " + m;
+        }
+        if (textEmbedding.length != m) {
+            return "text embedding has " + textEmbedding.length + " values, item.text.dim is " + m;
+        }
+        for (int k = 0; k < m; k++) {
+            if (!Float.isFinite(textEmbedding[k])) {
+                return "text embedding value " + k + " is not finite: " + textEmbedding[k];
+            }
+        }
+        return null;
+    }
+
+    /** The text embedding of {@code itemId}, or null if it has no row or text is off. */
+    public float[] itemTextEmbedding(String itemId) {
+        EmbeddingTable items = network.items();
+        int row = items.rowOf(itemId);
+        int m = items.featureWidth();
+        if (row < 0 || m == 0) {
+            return null;
+        }
+        return Arrays.copyOfRange(items.features(), row * m, (row + 1) * m);
+    }
+
+    /**
+     * The state of {@code userId}'s own row as plain values, or null if the user has no row (never
+     * seen, evicted, or not admitted yet: the cold row is shared, not the user's).
+     */
+    public UserRowState exportUser(String userId) {
+        EmbeddingTable users = network.users();
+        int row = users.rowOf(userId);
+        if (row < 0) {
+            return null;
+        }
+        int d = users.dim();
+        int sw = d * users.slotsPerValue();
+        int b = users.biasWidth();
+        int bsw = b * users.slotsPerValue();
+        return new UserRowState(
+                userId,
+                Arrays.copyOfRange(users.values(), row * d, (row + 1) * d),
+                Arrays.copyOfRange(users.slots(), row * sw, (row + 1) * sw),
+                Arrays.copyOfRange(users.biases(), row * b, (row + 1) * b),
+                Arrays.copyOfRange(users.biasSlots(), row * bsw, (row + 1) * bsw),
+                users.lastSeen(row));
+    }
+
+    /**
+     * Sets {@code state.userId()}'s row to {@code state}, creating (and so admitting) the row if
+     * the user has none; {@code exportUser} then returns an equal state.
+     *
+     * @throws IllegalArgumentException if an array's length does not fit this model's shapes
+     */
+    public void importUser(UserRowState state) {
+        EmbeddingTable users = network.users();
+        float[] values = state.values();
+        float[] slots = state.slots();
+        float[] biases = state.biases();
+        float[] biasSlots = state.biasSlots();
+        // Check before creating, so a bad state leaves no row behind.
+        if (values.length != users.dim()
+                || slots.length != users.dim() * users.slotsPerValue()
+                || biases.length != users.biasWidth()
+                || biasSlots.length != users.biasWidth() * users.slotsPerValue()) {
+            throw new IllegalArgumentException(
+                    String.format(
+                            "user state of '%s' has %d values, %d slots, %d biases and %d bias"
+                                    + " slots; expected %d, %d, %d and %d (embedding.dim=%d,"
+                                    + " optimizer=%s)",
+                            state.userId(),
+                            values.length,
+                            slots.length,
+                            biases.length,
+                            biasSlots.length,
+                            users.dim(),
+                            users.dim() * users.slotsPerValue(),
+                            users.biasWidth(),
+                            users.biasWidth() * users.slotsPerValue(),
+                            config.embeddingDim(),
+                            config.optimizer()));
+        }
+        int row = users.getOrCreate(state.userId());
+        users.overwriteRow(row, values, slots, biases, biasSlots, state.lastSeen());
+    }
+
+    /** The clicks of {@code userId} waiting for a purchase, as plain data, in arrival order. */
+    public List<PendingClick> exportPendingClicks(String userId) {
+        return pending.entriesOf(userId);
+    }
+
+    /**
+     * Replaces the clicks of {@code userId} waiting for a purchase with {@code clicks}; they keep
+     * their event times and click-time purchase predictions and get this learner's next sequence
+     * numbers (see {@link PendingClicks#replaceUser}).
+     */
+    public void importPendingClicks(String userId, List<PendingClick> clicks) {
+        pending.replaceUser(userId, clicks);
+    }
+
+    /**
      * Records the batch's click and rating predictions, scores this batch's clicks for purchase
      * (kept with their pending clicks), and records the purchase labels that resolved in it.
      */
@@ -345,22 +524,27 @@ public final class MultiTaskLearner {
         }
         EmbeddingTable users = network.users();
         EmbeddingTable items = network.items();
-        int userRow = users.rowOf(userId);
-        if (userRow < 0 || k == 0 || items.size() == 0) {
+        int userRow = users.rowOrCold(userId);
+        if (userRow < 0 || k == 0 || items.idRows() == 0) {
             return List.of();
         }
         int dim = users.dim();
         ensureScoreBuffers(SCORE_CHUNK);
+        float[] itemVectors =
+                network.textProjection() == null ? items.values() : projectedItemVectors();
         UserItemScorer scorer = scorer();
         scorer.prepare(users.values(), userRow * dim);
         PriorityQueue<ItemScore> best = new PriorityQueue<>(k + 1, BETTER.reversed());
         float[] parts = new float[3];
+        int coldItem = items.coldRow();
         for (int start = 0; start < items.size(); start += SCORE_CHUNK) {
             int n = Math.min(SCORE_CHUNK, items.size() - start);
-            scorer.score(
-                    items.values(), start * dim, n, clickLogits, purchaseLogits, ratingOutputs);
+            scorer.score(itemVectors, start * dim, n, clickLogits, purchaseLogits, ratingOutputs);
             addBiases(users.biases(), userRow, items.biases(), start, n);
             for (int i = 0; i < n; i++) {
+                if (start + i == coldItem) {
+                    continue; // stands for items not admitted yet, not an item to recommend
+                }
                 float score = blend(i, parts);
                 ItemScore worst = best.peek();
                 if (best.size() == k && score < worst.score()) {
@@ -380,6 +564,28 @@ public final class MultiTaskLearner {
         return result;
     }
 
+    /**
+     * Every item's {@code row + P t}, rebuilt chunk by chunk only when parameters or profiles
+     * changed since the last call: scores for many users between two batches (the per-user score
+     * refresh after each batch) project the table once, not once per user, which measured twice the
+     * cost of a {@code topK} at 20,000 items, m = 64.
+     */
+    private float[] projectedItemVectors() {
+        EmbeddingTable items = network.items();
+        int dim = items.dim();
+        if (projectedItemsStale || projectedItems.length < items.size() * dim) {
+            if (projectedItems.length < items.size() * dim) {
+                projectedItems = new float[items.capacity() * dim];
+            }
+            for (int start = 0; start < items.size(); start += SCORE_CHUNK) {
+                int n = Math.min(SCORE_CHUNK, items.size() - start);
+                network.itemVectors(start, n, projectedItems, start * dim);
+            }
+            projectedItemsStale = false;
+        }
+        return projectedItems;
+    }
+
     /** Negative when (scoreA, idA) ranks before (scoreB, idB): higher score, then smaller id. */
     private static int better(float scoreA, String idA, float scoreB, String idB) {
         int byScore = Float.compare(scoreB, scoreA);
@@ -390,8 +596,9 @@ public final class MultiTaskLearner {
             (a, b) -> better(a.score(), a.itemId(), b.score(), b.itemId());
 
     /**
-     * Scores one pair. An id the model has not seen is scored with the initial vector it would get
-     * (a pure function of the seed and the id), without adding it.
+     * Scores one pair. An id without a row is scored with its table's cold row when admission is on
+     * (as training would use it), otherwise with the initial vector it would get (a pure function
+     * of the seed and the id), without adding it.
      */
     public ItemScore score(String userId, String itemId) {
         Objects.requireNonNull(userId, "userId");
@@ -401,15 +608,15 @@ public final class MultiTaskLearner {
         int dim = users.dim();
         float[] u = new float[dim];
         float[] v = new float[dim];
-        int userRow = users.rowOf(userId);
+        int userRow = users.rowOrCold(userId);
         if (userRow >= 0) {
             users.copyRow(userRow, u, 0);
         } else {
             users.initialRow(userId, u, 0);
         }
-        int itemRow = items.rowOf(itemId);
+        int itemRow = items.rowOrCold(itemId);
         if (itemRow >= 0) {
-            items.copyRow(itemRow, v, 0);
+            network.itemVectors(itemRow, 1, v, 0);
         } else {
             items.initialRow(itemId, v, 0);
         }
@@ -525,12 +732,19 @@ public final class MultiTaskLearner {
         return pending.size();
     }
 
+    /** Users with their own row (the cold row, if any, not counted). */
     public int userCount() {
-        return network.users().size();
+        return network.users().idRows();
     }
 
+    /** Items with their own row (the cold row, if any, not counted). */
     public int itemCount() {
-        return network.items().size();
+        return network.items().idRows();
+    }
+
+    /** Ids without a row yet whose sightings are counted, users and items together. */
+    public int trackedSightings() {
+        return network.users().trackedSightings() + network.items().trackedSightings();
     }
 
     public ModelConfig config() {

@@ -187,6 +187,34 @@ public final class ModelConfig {
                     0.1,
                     inRangeExcludingLow(0.0, 1.0),
                     "Standard deviation of the Gaussian that initialises embedding rows.");
+    public static final Param<Long> EMBEDDING_TTL_MS =
+            Param.ofLong(
+                    "embedding.ttl.ms",
+                    0L,
+                    inRange(0L, 10L * 366 * 24 * 3_600_000L),
+                    "Event time after which an unseen user or item row is evicted; 0 keeps rows"
+                            + " forever.");
+    public static final Param<Integer> EMBEDDING_ADMISSION_MIN_COUNT =
+            Param.ofInt(
+                    "embedding.admission.min.count",
+                    1,
+                    inRange(1, 1000),
+                    "Sightings before an id gets its own row; until then it shares its table's"
+                            + " cold row.");
+    public static final Param<Integer> EMBEDDING_ADMISSION_MAX_TRACKED =
+            Param.ofInt(
+                    "embedding.admission.max.tracked",
+                    1_000_000,
+                    inRange(1, 100_000_000),
+                    "Most not-yet-admitted ids per table whose sightings are counted; the oldest"
+                            + " half is forgotten when full.");
+    public static final Param<Integer> ITEM_TEXT_DIM =
+            Param.ofInt(
+                    "item.text.dim",
+                    0,
+                    inRange(0, 4096),
+                    "Length of item profiles' text embeddings, projected into item vectors;"
+                            + " 0 ignores them.");
 
     /** All parameters, in the order {@link #toMap()} lists them. */
     public static final List<Param<?>> PARAMS =
@@ -215,7 +243,11 @@ public final class ModelConfig {
                     GRADIENT_CLIP_NORM,
                     METRICS_WINDOW,
                     SEED,
-                    INIT_STD);
+                    INIT_STD,
+                    EMBEDDING_TTL_MS,
+                    EMBEDDING_ADMISSION_MIN_COUNT,
+                    EMBEDDING_ADMISSION_MAX_TRACKED,
+                    ITEM_TEXT_DIM);
 
     private static final Map<String, Param<?>> BY_NAME = index();
 
@@ -387,6 +419,22 @@ public final class ModelConfig {
         return get(INIT_STD);
     }
 
+    public long embeddingTtlMs() {
+        return get(EMBEDDING_TTL_MS);
+    }
+
+    public int admissionMinCount() {
+        return get(EMBEDDING_ADMISSION_MIN_COUNT);
+    }
+
+    public int admissionMaxTracked() {
+        return get(EMBEDDING_ADMISSION_MAX_TRACKED);
+    }
+
+    public int itemTextDim() {
+        return get(ITEM_TEXT_DIM);
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof ModelConfig other && toMap().equals(other.toMap());
@@ -506,6 +554,22 @@ public final class ModelConfig {
 
         public Builder initStd(double value) {
             return set(INIT_STD, value);
+        }
+
+        public Builder embeddingTtlMs(long value) {
+            return set(EMBEDDING_TTL_MS, value);
+        }
+
+        public Builder admissionMinCount(int value) {
+            return set(EMBEDDING_ADMISSION_MIN_COUNT, value);
+        }
+
+        public Builder admissionMaxTracked(int value) {
+            return set(EMBEDDING_ADMISSION_MAX_TRACKED, value);
+        }
+
+        public Builder itemTextDim(int value) {
+            return set(ITEM_TEXT_DIM, value);
         }
 
         /** Checks the cross-parameter constraints and freezes the values. */

@@ -4,6 +4,7 @@ import io.mtrec.model.sampling.SplitMix64;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +20,20 @@ import java.util.Map;
  *
  * <p>A table may also keep {@code biasWidth} scalar biases per row (one per task), learned sparsely
  * like the row: they start at 0, have their own optimizer slots, and live in {@link #biases()}.
+ *
+ * <p>A table may keep {@code featureWidth} fixed side features per row (an item's text embedding),
+ * moved and evicted with the row.
+ *
+ * <p><b>Admission.</b> With {@code admissionMinCount} N > 1, {@link #rowForSighting} gives an id
+ * its own row on its N-th sighting; before that the id shares the table's <em>cold row</em>, row 0,
+ * which has no id ({@link #id} gives null), is trained like any row and is never evicted. Sighting
+ * counts of ids without a row are bounded twice: {@link #evictOlderThan} drops those not sighted
+ * since its cutoff (the TTL), and when {@code maxTracked} ids are counted, the older half (by last
+ * sighting, then id) is forgotten, so a flood of one-off ids cannot grow the map without bound.
+ *
+ * <p><b>Eviction.</b> {@link #evictOlderThan} removes every row last seen before a cutoff and
+ * compacts the survivors downwards in their order; listeners registered with {@link
+ * #addRemapListener} get the old-to-new row mapping.
  *
  * <p>Not thread-safe. {@link #values()} and {@link #slots()} are the live arrays; they are replaced
  * when the table grows, so fetch them again after creating rows. One array holds all rows, so a
@@ -37,13 +52,34 @@ public final class EmbeddingTable {
     private final double initStd;
     private final long seed;
     private final long maxArrayLength;
+    private final int featureWidth;
+    private final int admissionMinCount;
+    private final int maxTracked;
+    private final int coldRow;
     private final Map<String, Integer> rowsById = new HashMap<>();
     private final List<String> ids = new ArrayList<>();
+    private final Map<String, Sighting> sightings = new HashMap<>();
+    private final List<RowRemapListener> listeners = new ArrayList<>();
     private float[] values;
     private float[] slots;
     private long[] lastSeen;
     private float[] biases;
     private float[] biasSlots;
+    private float[] features;
+
+    /** Sightings of an id that has no row yet. */
+    private static final class Sighting {
+        int count;
+        long lastSeen;
+
+        Sighting(int count, long lastSeen) {
+            this.count = count;
+            this.lastSeen = lastSeen;
+        }
+    }
+
+    /** How many times an id without a row has been sighted, and when last; for snapshots. */
+    public record SightingCount(String id, int count, long lastSeen) {}
 
     /**
      * @param dim row width
@@ -65,6 +101,35 @@ public final class EmbeddingTable {
         this(dim, slotsPerValue, slotInit, initStd, seed, biasWidth, MAX_ARRAY_LENGTH);
     }
 
+    /**
+     * As {@link #EmbeddingTable(int, int, float, double, long, int)}, with {@code featureWidth}
+     * side features per row (initialised to 0) and frequency admission: an id gets its own row on
+     * its {@code admissionMinCount}-th sighting, and at most {@code maxTracked} ids without a row
+     * are counted.
+     */
+    public EmbeddingTable(
+            int dim,
+            int slotsPerValue,
+            float slotInit,
+            double initStd,
+            long seed,
+            int biasWidth,
+            int featureWidth,
+            int admissionMinCount,
+            int maxTracked) {
+        this(
+                dim,
+                slotsPerValue,
+                slotInit,
+                initStd,
+                seed,
+                biasWidth,
+                featureWidth,
+                admissionMinCount,
+                maxTracked,
+                MAX_ARRAY_LENGTH);
+    }
+
     /** As the public constructors, with a smaller array limit so tests can fill a table. */
     EmbeddingTable(
             int dim,
@@ -74,6 +139,20 @@ public final class EmbeddingTable {
             long seed,
             int biasWidth,
             long maxArrayLength) {
+        this(dim, slotsPerValue, slotInit, initStd, seed, biasWidth, 0, 1, 1, maxArrayLength);
+    }
+
+    EmbeddingTable(
+            int dim,
+            int slotsPerValue,
+            float slotInit,
+            double initStd,
+            long seed,
+            int biasWidth,
+            int featureWidth,
+            int admissionMinCount,
+            int maxTracked,
+            long maxArrayLength) {
         if (dim < 1) {
             throw new IllegalArgumentException("dim must be >= 1, got " + dim);
         }
@@ -82,6 +161,16 @@ public final class EmbeddingTable {
         }
         if (biasWidth < 0) {
             throw new IllegalArgumentException("biasWidth must be >= 0, got " + biasWidth);
+        }
+        if (featureWidth < 0) {
+            throw new IllegalArgumentException("featureWidth must be >= 0, got " + featureWidth);
+        }
+        if (admissionMinCount < 1 || maxTracked < 1) {
+            throw new IllegalArgumentException(
+                    "admissionMinCount and maxTracked must be >= 1, got "
+                            + admissionMinCount
+                            + " and "
+                            + maxTracked);
         }
         this.dim = dim;
         this.slotsPerValue = slotsPerValue;
@@ -95,6 +184,20 @@ public final class EmbeddingTable {
         this.lastSeen = new long[INITIAL_CAPACITY];
         this.biases = new float[INITIAL_CAPACITY * biasWidth];
         this.biasSlots = new float[INITIAL_CAPACITY * biasWidth * slotsPerValue];
+        this.featureWidth = featureWidth;
+        this.features = new float[INITIAL_CAPACITY * featureWidth];
+        this.admissionMinCount = admissionMinCount;
+        this.maxTracked = maxTracked;
+        if (admissionMinCount > 1) {
+            coldRow = appendRow(null);
+            SplitMix64 rng = new SplitMix64(SplitMix64.derive(seed, "cold"));
+            for (int i = 0; i < dim; i++) {
+                values[i] = (float) (initStd * rng.nextGaussian());
+            }
+            freshState(coldRow);
+        } else {
+            coldRow = -1;
+        }
     }
 
     public int dim() {
@@ -114,9 +217,29 @@ public final class EmbeddingTable {
         return biasWidth;
     }
 
-    /** Number of rows. */
+    /** Number of rows, the cold row included. */
     public int size() {
         return ids.size();
+    }
+
+    /** Number of rows that belong to an id: {@link #size()} without the cold row. */
+    public int idRows() {
+        return coldRow < 0 ? ids.size() : ids.size() - 1;
+    }
+
+    /** The shared row of ids not admitted yet (row 0), or -1 when every id is admitted at once. */
+    public int coldRow() {
+        return coldRow;
+    }
+
+    /** Side features per row (0 when the table keeps none). */
+    public int featureWidth() {
+        return featureWidth;
+    }
+
+    /** Sightings an id needs before it gets its own row. */
+    public int admissionMinCount() {
+        return admissionMinCount;
     }
 
     /** Rows the arrays can hold before they grow. */
@@ -136,23 +259,200 @@ public final class EmbeddingTable {
         if (row != null) {
             return row;
         }
+        sightings.remove(id);
         int created = appendRow(id);
         initialRow(id, values, created * dim);
-        Arrays.fill(
-                slots,
-                created * dim * slotsPerValue,
-                (created + 1) * dim * slotsPerValue,
-                slotInit);
-        Arrays.fill(
-                biasSlots,
-                created * biasWidth * slotsPerValue,
-                (created + 1) * biasWidth * slotsPerValue,
-                slotInit);
-        lastSeen[created] = Long.MIN_VALUE;
+        freshState(created);
         return created;
     }
 
-    /** The id stored in {@code row}. */
+    /**
+     * The row an id sighted in an event at {@code eventTime} trains: its own row, created on the
+     * {@code admissionMinCount}-th sighting, or until then the cold row. With admission off this is
+     * {@link #getOrCreate}.
+     */
+    public int rowForSighting(String id, long eventTime) {
+        Integer row = rowsById.get(id);
+        if (row != null) {
+            return row;
+        }
+        if (coldRow < 0) {
+            return getOrCreate(id);
+        }
+        Sighting sighting = sightings.get(id);
+        if (sighting == null) {
+            if (sightings.size() >= maxTracked) {
+                forgetOlderHalf();
+            }
+            sighting = new Sighting(0, eventTime);
+            sightings.put(id, sighting);
+        }
+        sighting.count++;
+        sighting.lastSeen = Math.max(sighting.lastSeen, eventTime);
+        return sighting.count >= admissionMinCount ? getOrCreate(id) : coldRow;
+    }
+
+    /** The row {@code id} is scored with: its own, the cold row when it has none, else -1. */
+    public int rowOrCold(String id) {
+        Integer row = rowsById.get(id);
+        return row != null ? row : coldRow;
+    }
+
+    /** Number of ids without a row whose sightings are counted. */
+    public int trackedSightings() {
+        return sightings.size();
+    }
+
+    /** Sighting counts of ids without a row, sorted by id (a deterministic snapshot order). */
+    public List<SightingCount> sightingCounts() {
+        List<SightingCount> counts = new ArrayList<>(sightings.size());
+        for (Map.Entry<String, Sighting> e : sightings.entrySet()) {
+            counts.add(new SightingCount(e.getKey(), e.getValue().count, e.getValue().lastSeen));
+        }
+        counts.sort(Comparator.comparing(SightingCount::id));
+        return counts;
+    }
+
+    /** Restores one sighting count, as a snapshot restore does. */
+    public void restoreSighting(SightingCount count) {
+        if (rowsById.containsKey(count.id())) {
+            throw new IllegalArgumentException(
+                    "id '" + count.id() + "' has a row and a sighting count");
+        }
+        sightings.put(count.id(), new Sighting(count.count(), count.lastSeen()));
+    }
+
+    /**
+     * Forgets the older half of the sighting counts, by last sighting then id: a total order, so
+     * which ids are forgotten does not depend on hash layout.
+     */
+    private void forgetOlderHalf() {
+        List<SightingCount> all = sightingCounts();
+        all.sort(
+                Comparator.comparingLong(SightingCount::lastSeen).thenComparing(SightingCount::id));
+        for (int i = 0, n = (all.size() + 1) / 2; i < n; i++) {
+            sightings.remove(all.get(i).id());
+        }
+    }
+
+    /** Registers a listener told about every compaction. */
+    public void addRemapListener(RowRemapListener listener) {
+        listeners.add(listener);
+    }
+
+    /**
+     * Evicts every id row last seen before {@code cutoff}, with its slots, biases and features, and
+     * the sighting counts of ids last sighted before it; the survivors move down in their order.
+     * Rows never seen in an event (created by a profile or restored without a time) are stamped
+     * with {@code now} instead, so they get a full TTL from the first sweep that finds them. The
+     * cold row stays.
+     *
+     * @return for every old row its new row or -1, or null if no row was evicted (rows did not
+     *     move)
+     */
+    public int[] evictOlderThan(long cutoff, long now) {
+        sightings.values().removeIf(s -> s.lastSeen < cutoff);
+        int size = ids.size();
+        int[] newRowOf = null;
+        int next = 0;
+        for (int row = 0; row < size; row++) {
+            if (lastSeen[row] == Long.MIN_VALUE) {
+                lastSeen[row] = now;
+            }
+            boolean evict = row != coldRow && lastSeen[row] < cutoff;
+            if (evict && newRowOf == null) {
+                newRowOf = new int[size];
+                for (int r = 0; r < row; r++) {
+                    newRowOf[r] = r;
+                }
+            }
+            if (newRowOf == null) {
+                next++;
+                continue;
+            }
+            if (evict) {
+                newRowOf[row] = -1;
+                rowsById.remove(ids.get(row));
+            } else {
+                newRowOf[row] = next;
+                moveRow(row, next);
+                next++;
+            }
+        }
+        if (newRowOf == null) {
+            return null;
+        }
+        ids.subList(next, size).clear();
+        for (RowRemapListener listener : listeners) {
+            listener.rowsRemapped(newRowOf, next);
+        }
+        return newRowOf;
+    }
+
+    private void moveRow(int from, int to) {
+        if (from == to) {
+            return;
+        }
+        int sw = dim * slotsPerValue;
+        int bsw = biasWidth * slotsPerValue;
+        System.arraycopy(values, from * dim, values, to * dim, dim);
+        System.arraycopy(slots, from * sw, slots, to * sw, sw);
+        System.arraycopy(biases, from * biasWidth, biases, to * biasWidth, biasWidth);
+        System.arraycopy(biasSlots, from * bsw, biasSlots, to * bsw, bsw);
+        System.arraycopy(features, from * featureWidth, features, to * featureWidth, featureWidth);
+        lastSeen[to] = lastSeen[from];
+        String id = ids.get(from);
+        ids.set(to, id);
+        if (id != null) {
+            rowsById.put(id, to);
+        }
+    }
+
+    /** Zero biases and features, fresh slots, never seen: every row's start but its values. */
+    private void freshState(int row) {
+        Arrays.fill(slots, row * dim * slotsPerValue, (row + 1) * dim * slotsPerValue, slotInit);
+        Arrays.fill(biases, row * biasWidth, (row + 1) * biasWidth, 0f);
+        Arrays.fill(
+                biasSlots,
+                row * biasWidth * slotsPerValue,
+                (row + 1) * biasWidth * slotsPerValue,
+                slotInit);
+        Arrays.fill(features, row * featureWidth, (row + 1) * featureWidth, 0f);
+        lastSeen[row] = Long.MIN_VALUE;
+    }
+
+    /**
+     * The live feature array; row r occupies {@code [r * featureWidth, (r + 1) * featureWidth)}.
+     */
+    public float[] features() {
+        return features;
+    }
+
+    /**
+     * Overwrites every array of an existing row (values, slots, biases, bias slots, last-seen), as
+     * a restore of the cold row or an import of one id's state does; lengths must match.
+     */
+    public void overwriteRow(
+            int row,
+            float[] rowValues,
+            float[] rowSlots,
+            float[] rowBiases,
+            float[] rowBiasSlots,
+            long rowLastSeen) {
+        checkRowShapes(String.valueOf(ids.get(row)), rowValues, rowSlots, rowBiases, rowBiasSlots);
+        System.arraycopy(rowValues, 0, values, row * dim, dim);
+        System.arraycopy(rowSlots, 0, slots, row * dim * slotsPerValue, dim * slotsPerValue);
+        System.arraycopy(rowBiases, 0, biases, row * biasWidth, biasWidth);
+        System.arraycopy(
+                rowBiasSlots,
+                0,
+                biasSlots,
+                row * biasWidth * slotsPerValue,
+                biasWidth * slotsPerValue);
+        lastSeen[row] = rowLastSeen;
+    }
+
+    /** The id stored in {@code row}; null for the cold row. */
     public String id(int row) {
         return ids.get(row);
     }
@@ -234,6 +534,42 @@ public final class EmbeddingTable {
             float[] rowBiases,
             float[] rowBiasSlots,
             long rowLastSeen) {
+        checkRowShapes(id, rowValues, rowSlots, rowBiases, rowBiasSlots);
+        int row = appendRow(id);
+        System.arraycopy(rowValues, 0, values, row * dim, dim);
+        System.arraycopy(rowSlots, 0, slots, row * dim * slotsPerValue, dim * slotsPerValue);
+        System.arraycopy(rowBiases, 0, biases, row * biasWidth, biasWidth);
+        System.arraycopy(
+                rowBiasSlots,
+                0,
+                biasSlots,
+                row * biasWidth * slotsPerValue,
+                biasWidth * slotsPerValue);
+        Arrays.fill(features, row * featureWidth, (row + 1) * featureWidth, 0f);
+        lastSeen[row] = rowLastSeen;
+        return row;
+    }
+
+    /** Sets the side features of {@code row}; {@code rowFeatures} has {@link #featureWidth()}. */
+    public void setFeatures(int row, float[] rowFeatures) {
+        if (rowFeatures.length != featureWidth) {
+            throw new IllegalArgumentException(
+                    "row of '"
+                            + ids.get(row)
+                            + "' takes "
+                            + featureWidth
+                            + " features, got "
+                            + rowFeatures.length);
+        }
+        System.arraycopy(rowFeatures, 0, features, row * featureWidth, featureWidth);
+    }
+
+    private void checkRowShapes(
+            String id,
+            float[] rowValues,
+            float[] rowSlots,
+            float[] rowBiases,
+            float[] rowBiasSlots) {
         if (rowBiases.length != biasWidth || rowBiasSlots.length != biasWidth * slotsPerValue) {
             throw new IllegalArgumentException(
                     "row of '"
@@ -260,35 +596,27 @@ public final class EmbeddingTable {
                             + " and "
                             + dim * slotsPerValue);
         }
-        int row = appendRow(id);
-        System.arraycopy(rowValues, 0, values, row * dim, dim);
-        System.arraycopy(rowSlots, 0, slots, row * dim * slotsPerValue, dim * slotsPerValue);
-        System.arraycopy(rowBiases, 0, biases, row * biasWidth, biasWidth);
-        System.arraycopy(
-                rowBiasSlots,
-                0,
-                biasSlots,
-                row * biasWidth * slotsPerValue,
-                biasWidth * slotsPerValue);
-        lastSeen[row] = rowLastSeen;
-        return row;
     }
 
     private int appendRow(String id) {
-        if (rowsById.containsKey(id)) {
+        if (id != null && rowsById.containsKey(id)) {
             throw new IllegalArgumentException("id '" + id + "' already has a row");
         }
         int row = ids.size();
         if (row == lastSeen.length) {
             grow();
         }
-        rowsById.put(id, row);
+        if (id != null) {
+            rowsById.put(id, row);
+        }
         ids.add(id);
         return row;
     }
 
     private void grow() {
-        long widest = (long) Math.max(dim, biasWidth) * Math.max(1, slotsPerValue);
+        long widest =
+                Math.max(
+                        (long) Math.max(dim, biasWidth) * Math.max(1, slotsPerValue), featureWidth);
         int capacity = (int) Math.min(lastSeen.length * 2L, maxArrayLength / widest);
         if (capacity <= lastSeen.length) {
             throw new IllegalStateException(
@@ -303,5 +631,6 @@ public final class EmbeddingTable {
         lastSeen = Arrays.copyOf(lastSeen, capacity);
         biases = Arrays.copyOf(biases, capacity * biasWidth);
         biasSlots = Arrays.copyOf(biasSlots, capacity * biasWidth * slotsPerValue);
+        features = Arrays.copyOf(features, capacity * featureWidth);
     }
 }

@@ -4,6 +4,7 @@ import io.mtrec.model.config.Architecture;
 import io.mtrec.model.config.ModelConfig;
 import io.mtrec.model.embedding.EmbeddingTable;
 import io.mtrec.model.embedding.SparseRowGradients;
+import io.mtrec.model.embedding.TextProjection;
 import io.mtrec.model.layers.DenseLayer;
 import io.mtrec.model.layers.MixtureOfExperts;
 import io.mtrec.model.layers.MmoeParams;
@@ -55,6 +56,10 @@ import java.util.Optional;
  * 500 items, Adagrad with initial accumulator 0.1): with mean row gradients the click AUC stays
  * near 0.55 for the first ~250 events per user before learning starts; with summed row gradients it
  * reaches 0.77 after ~50 events per user.
+ *
+ * <p><b>Item text.</b> With a {@link TextProjection}, the item vector is {@code v = row + P t}
+ * ({@code t} the item's text embedding, kept as the item table's side features): the gather builds
+ * {@code x} from it, the row gets {@code dv} and {@code P} gets {@code dv ⊗ t}.
  */
 public final class MultiTaskNetwork {
     private final int dim;
@@ -71,6 +76,8 @@ public final class MultiTaskNetwork {
     private final List<DenseParam> denseParams;
     private final SparseRowGradients userGrads;
     private final SparseRowGradients itemGrads;
+    private final TextProjection text;
+    private float[] itemVectors = new float[0];
     private float[] predictions = new float[256];
     private int lastBatchSize;
     private float[] directGrads = new float[256];
@@ -79,7 +86,7 @@ public final class MultiTaskNetwork {
     /** A shared-bottom network: every head reads the bottom's output. */
     public MultiTaskNetwork(
             EmbeddingTable users, EmbeddingTable items, DenseLayer[] layers, LinearHead[] heads) {
-        this(users, items, layers, null, heads);
+        this(users, items, layers, null, heads, null);
     }
 
     /**
@@ -92,7 +99,44 @@ public final class MultiTaskNetwork {
             DenseLayer[] layers,
             MmoeParams mmoe,
             LinearHead[] heads) {
+        this(users, items, layers, mmoe, heads, null);
+    }
+
+    /**
+     * As {@link #MultiTaskNetwork(EmbeddingTable, EmbeddingTable, DenseLayer[], LinearHead[])},
+     * with item vectors {@code row + P t} when {@code text} is not null; the item table's side
+     * features are the text embeddings.
+     */
+    public MultiTaskNetwork(
+            EmbeddingTable users,
+            EmbeddingTable items,
+            DenseLayer[] layers,
+            LinearHead[] heads,
+            TextProjection text) {
+        this(users, items, layers, null, heads, text);
+    }
+
+    /**
+     * The general form: heads over a mixture of experts when {@code mmoe} is not null, item vectors
+     * {@code row + P t} when {@code text} is not null.
+     */
+    public MultiTaskNetwork(
+            EmbeddingTable users,
+            EmbeddingTable items,
+            DenseLayer[] layers,
+            MmoeParams mmoe,
+            LinearHead[] heads,
+            TextProjection text) {
         Nd4jRuntime.useSingleThread();
+        int textDim = text == null ? 0 : text.textDim();
+        if (items.featureWidth() != textDim) {
+            throw new IllegalArgumentException(
+                    "item rows keep "
+                            + items.featureWidth()
+                            + " text features, the projection takes "
+                            + textDim);
+        }
+        this.text = text;
         if (users.dim() != items.dim()) {
             throw new IllegalArgumentException(
                     "user rows have " + users.dim() + " values, item rows " + items.dim());
@@ -156,6 +200,9 @@ public final class MultiTaskNetwork {
             params.add(head.weight());
             params.add(head.bias());
         }
+        if (text != null) {
+            params.add(text.weight());
+        }
         this.denseParams = Collections.unmodifiableList(params);
         if (users.biasWidth() != heads.length || items.biasWidth() != heads.length) {
             throw new IllegalArgumentException(
@@ -182,7 +229,10 @@ public final class MultiTaskNetwork {
                         slotInit,
                         config.initStd(),
                         SplitMix64.derive(seed, "users"),
-                        Task.values().length);
+                        Task.values().length,
+                        0,
+                        config.admissionMinCount(),
+                        config.admissionMaxTracked());
         EmbeddingTable items =
                 new EmbeddingTable(
                         d,
@@ -190,7 +240,10 @@ public final class MultiTaskNetwork {
                         slotInit,
                         config.initStd(),
                         SplitMix64.derive(seed, "items"),
-                        Task.values().length);
+                        Task.values().length,
+                        config.itemTextDim(),
+                        config.admissionMinCount(),
+                        config.admissionMaxTracked());
         DenseLayer[] layers = new DenseLayer[config.bottomLayers()];
         int in = 3 * d;
         for (int l = 0; l < layers.length; l++) {
@@ -223,7 +276,11 @@ public final class MultiTaskNetwork {
             heads[task.index()].initialise(
                     new SplitMix64(SplitMix64.derive(seed, "head." + task)), initialBias);
         }
-        return new MultiTaskNetwork(users, items, layers, mmoe, heads);
+        TextProjection text =
+                config.itemTextDim() > 0
+                        ? new TextProjection(d, config.itemTextDim(), optimizer)
+                        : null;
+        return new MultiTaskNetwork(users, items, layers, mmoe, heads, text);
     }
 
     public EmbeddingTable users() {
@@ -252,9 +309,15 @@ public final class MultiTaskNetwork {
         return headWidth;
     }
 
+    /** The item text projection, or null when {@code item.text.dim} is 0. */
+    public TextProjection textProjection() {
+        return text;
+    }
+
     /**
      * Bottom layers' weights and biases, then the MMoE expert weight, expert bias, gate weight and
-     * gate bias (MMoE only), then each head's weight and bias, in task order.
+     * gate bias (MMoE only), then each head's weight and bias, in task order, then the item text
+     * projection if any.
      */
     public List<DenseParam> denseParams() {
         return denseParams;
@@ -303,9 +366,18 @@ public final class MultiTaskNetwork {
         int width = 3 * dim;
         float[] x = bottom.input(n);
         float[] u = users.values();
-        float[] v = items.values();
-        for (int i = 0; i < n; i++) {
-            gather(u, batch.userRow(i) * dim, v, batch.itemRow(i) * dim, x, i * width);
+        if (text == null) {
+            float[] v = items.values();
+            for (int i = 0; i < n; i++) {
+                gather(u, batch.userRow(i) * dim, v, batch.itemRow(i) * dim, x, i * width);
+            }
+        } else {
+            // v = row + P t once per distinct item, in the slots the scatter below will use.
+            float[] v = projectItems(batch);
+            for (int i = 0; i < n; i++) {
+                int vOff = itemGrads.slot(batch.itemRow(i)) * dim;
+                gather(u, batch.userRow(i) * dim, v, vOff, x, i * width);
+            }
         }
         float[] h = bottom.forward(n);
         forwardHeadInputs(h, n);
@@ -354,7 +426,7 @@ public final class MultiTaskNetwork {
             userGrads.biasGrads()[userSlot * tasks + t] += outputGrads[i];
             itemGrads.biasGrads()[itemSlot * tasks + t] += outputGrads[i];
             int uOff = userRow * dim;
-            int vOff = itemRow * dim;
+            int vOff = i * width + dim;
             int guOff = userSlot * dim;
             int gvOff = itemSlot * dim;
             int xOff = i * width;
@@ -362,8 +434,15 @@ public final class MultiTaskNetwork {
             for (int j = 0; j < dim; j++) {
                 // d/du of v*u through the bottom's third block and through the heads' direct path.
                 float product = dx[xOff + 2 * dim + j] + directGrads[eOff + j];
-                gu[guOff + j] += dx[xOff + j] + product * v[vOff + j];
+                gu[guOff + j] += dx[xOff + j] + product * x[vOff + j];
                 gv[gvOff + j] += dx[xOff + dim + j] + product * u[uOff + j];
+            }
+        }
+        if (text != null) {
+            float[] features = items.features();
+            int m = text.textDim();
+            for (int s = 0; s < itemGrads.count(); s++) {
+                text.accumulateGradient(itemGrads.grads(), s * dim, features, itemGrads.row(s) * m);
             }
         }
         return loss / n;
@@ -455,6 +534,41 @@ public final class MultiTaskNetwork {
         for (int t = 0; t < heads.length; t++) {
             headInputs[t] = mixture.taskInput(t);
             headInputGrads[t] = mixture.taskInputGradient(t);
+        }
+    }
+
+    /** Writes {@code row + P t} of every distinct item of the batch at its gradient slot. */
+    private float[] projectItems(ExampleBatch batch) {
+        int m = text.textDim();
+        float[] rows = items.values();
+        float[] features = items.features();
+        int projected = 0;
+        for (int i = 0; i < batch.size(); i++) {
+            int row = batch.itemRow(i);
+            int slot = itemGrads.slot(row);
+            if (slot < projected) {
+                continue; // projected at its first example
+            }
+            projected = slot + 1;
+            if (itemVectors.length < projected * dim) {
+                itemVectors = Arrays.copyOf(itemVectors, Math.max(64, 2 * projected) * dim);
+            }
+            System.arraycopy(rows, row * dim, itemVectors, slot * dim, dim);
+            text.addProjection(features, row * m, itemVectors, slot * dim);
+        }
+        return itemVectors;
+    }
+
+    /**
+     * Writes the vectors the network uses for the {@code n} item rows from {@code start} into
+     * {@code out[outOff..outOff+n*d)}: the rows themselves, or {@code row + P t} with a text
+     * projection.
+     */
+    public void itemVectors(int start, int n, float[] out, int outOff) {
+        if (text == null) {
+            System.arraycopy(items.values(), start * dim, out, outOff, n * dim);
+        } else {
+            text.itemVectors(items, start, n, out, outOff);
         }
     }
 

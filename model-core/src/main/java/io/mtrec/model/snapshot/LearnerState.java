@@ -14,6 +14,8 @@ import io.mtrec.model.tasks.PendingClicks;
  * @param eventClock latest event time seen ({@link Long#MIN_VALUE} before any)
  * @param nanBatchesSkipped batches skipped for a non-finite loss or gradient
  * @param eventsLearned events passed to learn
+ * @param lastSweepClock event clock of the last TTL eviction sweep ({@link Long#MIN_VALUE} before
+ *     any)
  * @param network embedding tables, bottom layers and heads, with optimizer slots
  * @param pending clicks waiting for their conversion
  * @param samplerState state of the negative sampler's generator
@@ -25,6 +27,7 @@ public record LearnerState(
         long eventClock,
         long nanBatchesSkipped,
         long eventsLearned,
+        long lastSweepClock,
         MultiTaskNetwork network,
         PendingClicks pending,
         long samplerState,

@@ -33,11 +33,14 @@ import java.util.zip.CRC32;
  * <pre>
  * int   magic 'MTRS'           int   format version (3)
  * CONF  int n, n x (str key, str value)          -- ModelConfig.toMap()
- * CNTR  long version, eventClock, nanBatchesSkipped, eventsLearned
+ * CNTR  long version, eventClock, nanBatchesSkipped, eventsLearned, lastSweepClock
  * USER  table                  ITEM  table
- *       table = int dim, int slotsPerValue, long seed, int biasWidth, int rows,
- *               rows x (str id, long lastSeen, float[dim] values, float[dim*slots] slots,
- *                       float[biasWidth] biases, float[biasWidth*slots] bias slots)
+ *       table = int dim, int slotsPerValue, long seed, int biasWidth, int featureWidth,
+ *               int coldRow (-1: none), int rows,
+ *               rows x (str id ("" for the cold row), long lastSeen, float[dim] values,
+ *                       float[dim*slots] slots, float[biasWidth] biases,
+ *                       float[biasWidth*slots] bias slots, float[featureWidth] features),
+ *               int n, n x (str id, int count, long lastSeen)   -- sightings of ids without a row
  * DENS  int n, n x (str name, int size, int slotCount, float[size], float[slotCount])
  *                              -- MultiTaskNetwork.denseParams(), MMoE experts and gates included
  * PEND  long nextSeq, int n, n x (long seq, str user, str item, long eventTime,
@@ -49,12 +52,15 @@ import java.util.zip.CRC32;
  *
  * Format 3 added the {@code architecture}, {@code mmoe.experts} and {@code mmoe.expert.hidden}
  * config entries and, for {@code architecture=mmoe}, the experts' and gates' weights and biases in
- * DENS; the layout is format 2's. A format-2 reader would have failed on the unknown config key;
- * the version bump makes it fail on the version instead. Formats 1 and 2 are read as {@code
- * architecture=shared-bottom}, whatever the default becomes, since that is what wrote them.
+ * DENS; the item table's features (the items' text embeddings), the text projection as the last
+ * dense parameter when {@code item.text.dim} > 0, and {@code lastSweepClock}, {@code featureWidth},
+ * {@code coldRow} and the sighting counts of TTL eviction and frequency admission.
  *
- * <p>Format 1 is format 2 without {@code biasWidth}, the row biases and the pending clicks'
- * predictions; it is still read, with zero biases (fresh bias slots) and unscored pending clicks.
+ * <p>Format 2 is format 3 without those: it is read as {@code architecture=shared-bottom}, with the
+ * last sweep unknown ({@link Long#MIN_VALUE}), and its configuration has no TTL, admission or text
+ * parameters, so their defaults (off) reproduce its behaviour. Format 1 is format 2 without {@code
+ * biasWidth}, the row biases and the pending clicks' predictions; it is still read, with zero
+ * biases (fresh bias slots) and unscored pending clicks.
  *
  * <p>{@code str} is an int byte count and UTF-8 bytes; each section starts with its 4-letter tag.
  * Floats are written with their exact bits, so decode(encode(s)) continues training
@@ -105,6 +111,7 @@ public final class SnapshotCodec {
             out.data.writeLong(state.eventClock());
             out.data.writeLong(state.nanBatchesSkipped());
             out.data.writeLong(state.eventsLearned());
+            out.data.writeLong(state.lastSweepClock());
 
             out.data.writeInt(TAG_USERS);
             writeTable(out, state.network().users());
@@ -240,6 +247,7 @@ public final class SnapshotCodec {
         long eventClock = in.data.readLong();
         long nanBatchesSkipped = in.data.readLong();
         long eventsLearned = in.data.readLong();
+        long lastSweepClock = format >= 3 ? in.data.readLong() : Long.MIN_VALUE;
 
         Optimizer optimizer = Optimizer.fromConfig(config);
         MultiTaskNetwork network = MultiTaskNetwork.create(config, optimizer);
@@ -332,6 +340,7 @@ public final class SnapshotCodec {
                 eventClock,
                 nanBatchesSkipped,
                 eventsLearned,
+                lastSweepClock,
                 network,
                 pending,
                 samplerState,
@@ -358,14 +367,26 @@ public final class SnapshotCodec {
         int biasWidth = table.biasWidth();
         int biasSlotWidth = biasWidth * table.slotsPerValue();
         out.data.writeInt(biasWidth);
+        int featureWidth = table.featureWidth();
+        out.data.writeInt(featureWidth);
+        out.data.writeInt(table.coldRow());
         out.data.writeInt(table.size());
         for (int row = 0; row < table.size(); row++) {
-            out.string(table.id(row));
+            String id = table.id(row);
+            out.string(id == null ? "" : id);
             out.data.writeLong(table.lastSeen(row));
             out.floats(table.values(), row * dim, dim);
             out.floats(table.slots(), row * slotWidth, slotWidth);
             out.floats(table.biases(), row * biasWidth, biasWidth);
             out.floats(table.biasSlots(), row * biasSlotWidth, biasSlotWidth);
+            out.floats(table.features(), row * featureWidth, featureWidth);
+        }
+        List<EmbeddingTable.SightingCount> sightings = table.sightingCounts();
+        out.data.writeInt(sightings.size());
+        for (EmbeddingTable.SightingCount sighting : sightings) {
+            out.string(sighting.id());
+            out.data.writeInt(sighting.count());
+            out.data.writeLong(sighting.lastSeen());
         }
     }
 
@@ -376,6 +397,26 @@ public final class SnapshotCodec {
         int slotsPerValue = in.data.readInt();
         long seed = in.data.readLong();
         int biasWidth = format >= 2 ? in.data.readInt() : 0;
+        int featureWidth = format >= 3 ? in.data.readInt() : 0;
+        int coldRow = format >= 3 ? in.data.readInt() : -1;
+        if (featureWidth != table.featureWidth()) {
+            throw new SnapshotFormatException(
+                    what
+                            + " table: expected "
+                            + table.featureWidth()
+                            + " features per row (item.text.dim for items, 0 for users), found "
+                            + featureWidth);
+        }
+        if (coldRow != table.coldRow()) {
+            throw new SnapshotFormatException(
+                    what
+                            + " table: expected cold row "
+                            + table.coldRow()
+                            + " (embedding.admission.min.count="
+                            + config.admissionMinCount()
+                            + "), found "
+                            + coldRow);
+        }
         if (format >= 2 && biasWidth != table.biasWidth()) {
             throw new SnapshotFormatException(
                     what
@@ -413,6 +454,11 @@ public final class SnapshotCodec {
         float[] slots = new float[dim * slotsPerValue];
         float[] biases = new float[biasWidth];
         float[] biasSlots = new float[biasWidth * slotsPerValue];
+        float[] features = new float[featureWidth];
+        if (coldRow >= 0 && rows <= coldRow) {
+            throw new SnapshotFormatException(
+                    what + " table: cold row " + coldRow + " missing, found " + rows + " rows");
+        }
         for (int row = 0; row < rows; row++) {
             String id = in.string();
             long lastSeen = in.data.readLong();
@@ -422,10 +468,29 @@ public final class SnapshotCodec {
                 if (format >= 2) {
                     in.floats(biases);
                     in.floats(biasSlots);
-                    table.restoreRow(id, values, slots, biases, biasSlots, lastSeen);
+                    in.floats(features);
+                    int restored;
+                    if (row == coldRow) {
+                        restored = coldRow;
+                        table.overwriteRow(coldRow, values, slots, biases, biasSlots, lastSeen);
+                    } else {
+                        restored = table.restoreRow(id, values, slots, biases, biasSlots, lastSeen);
+                    }
+                    table.setFeatures(restored, features);
                 } else {
                     table.restoreRow(id, values, slots, lastSeen);
                 }
+            } catch (IllegalArgumentException e) {
+                throw new SnapshotFormatException(what + " table: " + e.getMessage(), e);
+            }
+        }
+        int sightings = format >= 3 ? in.count(what + " sighting counts") : 0;
+        for (int i = 0; i < sightings; i++) {
+            String id = in.string();
+            int count = in.data.readInt();
+            long lastSeen = in.data.readLong();
+            try {
+                table.restoreSighting(new EmbeddingTable.SightingCount(id, count, lastSeen));
             } catch (IllegalArgumentException e) {
                 throw new SnapshotFormatException(what + " table: " + e.getMessage(), e);
             }

@@ -4,10 +4,12 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
+import java.util.Set;
 
 /**
  * Clicks waiting to learn whether they convert: the delayed-feedback buffer of the purchase task.
@@ -53,6 +55,7 @@ public final class PendingClicks {
 
     private final PriorityQueue<Entry> byTime = new PriorityQueue<>(EXPIRY_ORDER);
     private final Map<Key, ArrayDeque<Entry>> byKey = new HashMap<>();
+    private final Map<String, Set<Key>> keysByUser = new HashMap<>();
     private long nextSeq;
     private int size;
 
@@ -112,7 +115,7 @@ public final class PendingClicks {
         }
         Entry entry = entries.pollFirst();
         if (entries.isEmpty()) {
-            byKey.remove(key);
+            removeKey(key);
         }
         entry.removed = true;
         size--;
@@ -139,7 +142,7 @@ public final class PendingClicks {
             ArrayDeque<Entry> entries = byKey.get(key);
             entries.remove(head);
             if (entries.isEmpty()) {
-                byKey.remove(key);
+                removeKey(key);
             }
             head.removed = true;
             size--;
@@ -193,8 +196,75 @@ public final class PendingClicks {
     private void insert(PendingClick click) {
         Entry entry = new Entry(click);
         byTime.add(entry);
-        byKey.computeIfAbsent(new Key(click.userId(), click.itemId()), k -> new ArrayDeque<>())
-                .addLast(entry);
+        Key key = new Key(click.userId(), click.itemId());
+        byKey.computeIfAbsent(key, k -> new ArrayDeque<>()).addLast(entry);
+        keysByUser.computeIfAbsent(click.userId(), u -> new HashSet<>()).add(key);
         size++;
+    }
+
+    private void removeKey(Key key) {
+        byKey.remove(key);
+        Set<Key> keys = keysByUser.get(key.userId());
+        keys.remove(key);
+        if (keys.isEmpty()) {
+            keysByUser.remove(key.userId());
+        }
+    }
+
+    /** The held clicks of {@code userId}, in sequence order; empty if none. */
+    public List<PendingClick> entriesOf(String userId) {
+        Set<Key> keys = keysByUser.get(userId);
+        if (keys == null) {
+            return List.of();
+        }
+        List<PendingClick> clicks = new ArrayList<>();
+        for (Key key : keys) {
+            for (Entry entry : byKey.get(key)) {
+                clicks.add(entry.click);
+            }
+        }
+        clicks.sort(Comparator.comparingLong(PendingClick::seq));
+        return clicks;
+    }
+
+    /**
+     * Replaces the held clicks of {@code userId} with {@code clicks} (as exported by {@link
+     * #entriesOf}, possibly from another buffer). They get fresh sequence numbers in their given
+     * order: a sequence number is this buffer's arrival order, not part of the user's data, and
+     * reusing a number from another buffer could collide. Event times and purchase predictions are
+     * kept.
+     *
+     * @throws IllegalArgumentException if a click belongs to another user
+     */
+    public void replaceUser(String userId, List<PendingClick> clicks) {
+        for (PendingClick click : clicks) {
+            if (!click.userId().equals(userId)) {
+                throw new IllegalArgumentException(
+                        "pending click of user '"
+                                + click.userId()
+                                + "' cannot be imported for user '"
+                                + userId
+                                + "'");
+            }
+        }
+        Set<Key> keys = keysByUser.get(userId);
+        if (keys != null) {
+            for (Key key : List.copyOf(keys)) {
+                for (Entry entry : byKey.get(key)) {
+                    entry.removed = true;
+                    size--;
+                }
+                removeKey(key);
+            }
+        }
+        for (PendingClick click : clicks) {
+            insert(
+                    new PendingClick(
+                            nextSeq++,
+                            userId,
+                            click.itemId(),
+                            click.eventTime(),
+                            click.purchasePrediction()));
+        }
     }
 }

@@ -40,6 +40,36 @@ class ModelConfigTest {
         assertThat(config.metricsWindow()).isEqualTo(20_000);
         assertThat(config.seed()).isEqualTo(42L);
         assertThat(config.initStd()).isEqualTo(0.1);
+        assertThat(config.embeddingTtlMs()).isZero();
+        assertThat(config.admissionMinCount()).isEqualTo(1);
+        assertThat(config.admissionMaxTracked()).isEqualTo(1_000_000);
+        assertThat(config.itemTextDim()).isZero();
+    }
+
+    @Test
+    void embeddingLifecycleAndTextParametersRejectValuesOutsideTheirRanges() {
+        ModelConfig.Builder builder = ModelConfig.builder();
+        assertThatThrownBy(() -> builder.embeddingTtlMs(-1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("embedding.ttl.ms must be in [0, 316224000000], got -1");
+        assertThatThrownBy(() -> builder.embeddingTtlMs(316_224_000_001L))
+                .hasMessage("embedding.ttl.ms must be in [0, 316224000000], got 316224000001");
+        assertThatThrownBy(() -> builder.admissionMinCount(0))
+                .hasMessage("embedding.admission.min.count must be in [1, 1000], got 0");
+        assertThatThrownBy(() -> builder.admissionMinCount(1001))
+                .hasMessage("embedding.admission.min.count must be in [1, 1000], got 1001");
+        assertThatThrownBy(() -> builder.admissionMaxTracked(0))
+                .hasMessage("embedding.admission.max.tracked must be in [1, 100000000], got 0");
+        assertThatThrownBy(() -> builder.itemTextDim(-1))
+                .hasMessage("item.text.dim must be in [0, 4096], got -1");
+        assertThatThrownBy(() -> ModelConfig.fromMap(Map.of("item.text.dim", "4097")))
+                .hasMessage("item.text.dim must be in [0, 4096], got 4097");
+        ModelConfig ok =
+                builder.embeddingTtlMs(316_224_000_000L)
+                        .admissionMinCount(1000)
+                        .itemTextDim(4096)
+                        .build();
+        assertThat(ok.embeddingTtlMs()).isEqualTo(316_224_000_000L);
     }
 
     @Test

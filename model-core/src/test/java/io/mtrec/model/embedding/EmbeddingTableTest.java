@@ -2,7 +2,9 @@ package io.mtrec.model.embedding;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -131,5 +133,153 @@ class EmbeddingTableTest {
                         "embedding table is full: 25 rows of 4 values fill one Java array; evict"
                                 + " rows or shard the table");
         assertThat(table.getOrCreate("id3")).isEqualTo(3);
+    }
+
+    @Test
+    void evictionDropsRowsSeenBeforeTheCutoffAndCompactsTheRestInOrder() {
+        EmbeddingTable table = new EmbeddingTable(2, 1, 0.1f, 0.1, 1L, 3, 0, 1, 10);
+        for (String id : List.of("a", "b", "c", "d")) {
+            table.getOrCreate(id);
+        }
+        table.touch(0, 100L);
+        table.touch(1, 10L);
+        table.touch(2, 100L);
+        table.touch(3, 5L);
+        table.biases()[2 * 3 + 1] = 7f;
+        table.slots()[2 * 2] = 4f;
+        float[] cValues = Arrays.copyOfRange(table.values(), 4, 6);
+        List<int[]> remaps = new ArrayList<>();
+        table.addRemapListener((newRowOf, newSize) -> remaps.add(newRowOf));
+
+        int[] newRowOf = table.evictOlderThan(50L, 120L);
+
+        assertThat(newRowOf).containsExactly(0, -1, 1, -1);
+        assertThat(remaps).singleElement().isEqualTo(newRowOf);
+        assertThat(table.size()).isEqualTo(2);
+        assertThat(table.rowOf("a")).isZero();
+        assertThat(table.rowOf("b")).isEqualTo(-1);
+        assertThat(table.rowOf("c")).isEqualTo(1);
+        assertThat(table.id(1)).isEqualTo("c");
+        assertThat(Arrays.copyOfRange(table.values(), 2, 4)).containsExactly(cValues);
+        assertThat(table.slots()[2]).isEqualTo(4f);
+        assertThat(table.biases()[3 + 1]).isEqualTo(7f);
+        assertThat(table.lastSeen(1)).isEqualTo(100L);
+    }
+
+    @Test
+    void evictionWithNothingStaleMovesNoRowAndTellsNoListener() {
+        EmbeddingTable table = new EmbeddingTable(2, 0, 0f, 0.1, 1L);
+        table.touch(table.getOrCreate("a"), 100L);
+        List<int[]> remaps = new ArrayList<>();
+        table.addRemapListener((newRowOf, newSize) -> remaps.add(newRowOf));
+        assertThat(table.evictOlderThan(50L, 120L)).isNull();
+        assertThat(remaps).isEmpty();
+        assertThat(table.rowOf("a")).isZero();
+    }
+
+    @Test
+    void evictedIdComesBackWithAFreshInitialRowAndZeroBiases() {
+        EmbeddingTable table = new EmbeddingTable(3, 1, 0.1f, 0.1, 9L, 3, 0, 1, 10);
+        int row = table.getOrCreate("x");
+        float[] initial = Arrays.copyOfRange(table.values(), 0, 3);
+        table.values()[0] += 1f;
+        table.biases()[0] = 2f;
+        table.touch(row, 10L);
+        table.evictOlderThan(20L, 30L);
+        assertThat(table.size()).isZero();
+
+        int again = table.getOrCreate("x");
+        assertThat(Arrays.copyOfRange(table.values(), again * 3, again * 3 + 3))
+                .containsExactly(initial);
+        assertThat(table.biases()[0]).isZero();
+        assertThat(table.slots()[0]).isEqualTo(0.1f);
+        assertThat(table.lastSeen(again)).isEqualTo(Long.MIN_VALUE);
+    }
+
+    @Test
+    void rowsNeverSeenInAnEventAreStampedByTheFirstSweepInsteadOfEvicted() {
+        EmbeddingTable table = new EmbeddingTable(2, 0, 0f, 0.1, 1L);
+        table.getOrCreate("profile-only");
+        assertThat(table.evictOlderThan(500L, 1_000L)).isNull();
+        assertThat(table.lastSeen(0)).isEqualTo(1_000L);
+        assertThat(table.evictOlderThan(1_001L, 2_000L)).containsExactly(-1);
+    }
+
+    @Test
+    void admissionGivesAnIdItsOwnRowOnItsNthSightingAndTheColdRowBefore() {
+        EmbeddingTable table = new EmbeddingTable(2, 0, 0f, 0.1, 1L, 3, 0, 3, 10);
+        assertThat(table.coldRow()).isZero();
+        assertThat(table.id(0)).isNull();
+        assertThat(table.idRows()).isZero();
+
+        assertThat(table.rowForSighting("new", 1L)).isZero();
+        assertThat(table.rowForSighting("new", 2L)).isZero();
+        assertThat(table.rowOf("new")).isEqualTo(-1);
+        assertThat(table.rowOrCold("new")).isZero();
+        assertThat(table.sightingCounts())
+                .containsExactly(new EmbeddingTable.SightingCount("new", 2, 2L));
+
+        int own = table.rowForSighting("new", 3L);
+        assertThat(own).isEqualTo(1);
+        assertThat(table.rowOf("new")).isEqualTo(1);
+        assertThat(table.trackedSightings()).isZero();
+        assertThat(table.idRows()).isEqualTo(1);
+    }
+
+    @Test
+    void admissionOfOneCreatesTheRowAtFirstSightWithoutAColdRow() {
+        EmbeddingTable table = new EmbeddingTable(2, 0, 0f, 0.1, 1L, 3, 0, 1, 10);
+        assertThat(table.coldRow()).isEqualTo(-1);
+        assertThat(table.rowForSighting("a", 1L)).isZero();
+        assertThat(table.rowOf("a")).isZero();
+        assertThat(table.rowOrCold("b")).isEqualTo(-1);
+    }
+
+    @Test
+    void sightingCountsAreForgottenByTheTtlSweepAndBeyondTheCap() {
+        EmbeddingTable table = new EmbeddingTable(2, 0, 0f, 0.1, 1L, 3, 0, 5, 4);
+        table.rowForSighting("old", 10L);
+        table.rowForSighting("new", 100L);
+        table.evictOlderThan(50L, 120L);
+        assertThat(table.sightingCounts())
+                .extracting(EmbeddingTable.SightingCount::id)
+                .containsExactly("new");
+
+        table.rowForSighting("b", 101L);
+        table.rowForSighting("c", 102L);
+        table.rowForSighting("d", 103L);
+        assertThat(table.trackedSightings()).isEqualTo(4);
+        // The fifth id finds the map full: the older half (new at 100, b at 101) is forgotten.
+        table.rowForSighting("e", 104L);
+        assertThat(table.sightingCounts())
+                .extracting(EmbeddingTable.SightingCount::id)
+                .containsExactly("c", "d", "e");
+    }
+
+    @Test
+    void coldRowIsNeverEvictedAndKeepsRowZero() {
+        EmbeddingTable table = new EmbeddingTable(2, 0, 0f, 0.1, 1L, 3, 0, 2, 10);
+        table.touch(0, 1L);
+        table.rowForSighting("a", 1L);
+        int a = table.rowForSighting("a", 2L);
+        table.touch(a, 2L);
+        table.touch(table.getOrCreate("b"), 100L);
+        assertThat(table.evictOlderThan(50L, 100L)).containsExactly(0, -1, 1);
+        assertThat(table.coldRow()).isZero();
+        assertThat(table.rowOf("b")).isEqualTo(1);
+    }
+
+    @Test
+    void featuresStartAtZeroAndMoveWithTheirRow() {
+        EmbeddingTable table = new EmbeddingTable(2, 0, 0f, 0.1, 1L, 3, 2, 1, 10);
+        table.touch(table.getOrCreate("gone"), 1L);
+        int kept = table.getOrCreate("kept");
+        table.touch(kept, 100L);
+        table.setFeatures(kept, new float[] {0.5f, -2f});
+        assertThat(table.features()[0]).isZero();
+        table.evictOlderThan(50L, 100L);
+        assertThat(Arrays.copyOfRange(table.features(), 0, 2)).containsExactly(0.5f, -2f);
+        assertThatThrownBy(() -> table.setFeatures(0, new float[3]))
+                .hasMessage("row of 'kept' takes 2 features, got 3");
     }
 }

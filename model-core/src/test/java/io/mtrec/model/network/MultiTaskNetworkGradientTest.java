@@ -142,6 +142,54 @@ class MultiTaskNetworkGradientTest {
                 denseBiases(network.itemGradients(), network.items().size()));
     }
 
+    @Test
+    void textProjectionAndItemRowGradientsMatchCentralDifferences() {
+        MultiTaskNetwork network = tinyNetwork(1, Architecture.SHARED_BOTTOM, 2);
+        ExampleBatch batch = mixedBatch(network);
+        // Items 0 and 2 have text, 1 and 3 have none (t = 0: their vector is their row).
+        float[] features = network.items().features();
+        float[][] text = {{0.8f, -0.5f}, {0f, 0f}, {-0.3f, 1.1f}, {0f, 0f}};
+        for (int i = 0; i < text.length; i++) {
+            network.items().setFeatures(i, text[i]);
+        }
+        float[] p = network.textProjection().weight().values();
+        for (int k = 0; k < p.length; k++) {
+            p[k] = 0.15f * (k % 4) - 0.2f;
+        }
+        double loss = network.computeGradients(batch);
+        ReferenceNetwork reference = new ReferenceNetwork(network);
+        assertThat(reference.itemText[2 * 2 + 1]).isEqualTo(features[2 * 2 + 1]);
+        assertThat(loss).isCloseTo(reference.loss(batch), within(1e-6));
+        assertThat(reference.smallestPreActivation)
+                .as("no ReLU input within reach of its kink")
+                .isGreaterThan(1e-5);
+
+        check(
+                "item text projection",
+                reference,
+                batch,
+                reference.projection,
+                network.textProjection().weight().grads());
+        check(
+                "item rows",
+                reference,
+                batch,
+                reference.items,
+                dense(network.itemGradients(), network.items().size()));
+        check(
+                "user rows",
+                reference,
+                batch,
+                reference.users,
+                dense(network.userGradients(), network.users().size()));
+        check(
+                "bottom.0.weight",
+                reference,
+                batch,
+                reference.weights[0],
+                network.layers()[0].weight().grads());
+    }
+
     @ParameterizedTest(name = "architecture={0}")
     @EnumSource(Architecture.class)
     void predictGivesEveryHeadsOutputForAnyExampleOfThePass(Architecture architecture) {
@@ -188,6 +236,11 @@ class MultiTaskNetworkGradientTest {
     }
 
     private static MultiTaskNetwork tinyNetwork(int bottomLayers, Architecture architecture) {
+        return tinyNetwork(bottomLayers, architecture, 0);
+    }
+
+    private static MultiTaskNetwork tinyNetwork(
+            int bottomLayers, Architecture architecture, int itemTextDim) {
         ModelConfig config =
                 ModelConfig.builder()
                         .embeddingDim(3)
@@ -199,6 +252,7 @@ class MultiTaskNetworkGradientTest {
                         .optimizer(OptimizerKind.SGD)
                         .initStd(0.7)
                         .seed(2024L)
+                        .itemTextDim(itemTextDim)
                         .build();
         MultiTaskNetwork network = MultiTaskNetwork.create(config, Optimizer.fromConfig(config));
         // Non-zero per-task row biases, so their gradients are checked away from the start.

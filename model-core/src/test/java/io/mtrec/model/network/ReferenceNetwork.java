@@ -27,6 +27,12 @@ final class ReferenceNetwork {
     final double[] expertBiases;
     final double[] gateWeights;
     final double[] gateBiases;
+    final int textDim;
+
+    /** Item text embeddings (rows x m) and the projection P (d x m); empty without text. */
+    final double[] itemText;
+
+    final double[] projection;
     double smallestPreActivation = Double.POSITIVE_INFINITY;
 
     ReferenceNetwork(MultiTaskNetwork network) {
@@ -35,6 +41,14 @@ final class ReferenceNetwork {
         items = toDouble(network.items().values(), network.items().size() * dim);
         userBiases = toDouble(network.users().biases(), network.users().size() * 3);
         itemBiases = toDouble(network.items().biases(), network.items().size() * 3);
+        textDim = network.items().featureWidth();
+        itemText = toDouble(network.items().features(), network.items().size() * textDim);
+        projection =
+                network.textProjection() == null
+                        ? new double[0]
+                        : toDouble(
+                                network.textProjection().weight().values(),
+                                network.textProjection().weight().size());
         DenseLayer[] layers = network.layers();
         weights = new double[layers.length][];
         biases = new double[layers.length][];
@@ -76,16 +90,23 @@ final class ReferenceNetwork {
         return total / batch.size();
     }
 
-    /** The three head outputs (click logit, purchase logit, rating) of one user-item pair. */
+    /**
+     * The three head outputs (click logit, purchase logit, rating) of one user-item pair; the item
+     * vector is {@code row + P t} when the network projects item text.
+     */
     double[] outputs(int userRow, int itemRow) {
         int u = userRow * dim;
         int v = itemRow * dim;
         double[] a = new double[3 * dim];
         double[] uv = new double[dim];
         for (int j = 0; j < dim; j++) {
+            double item = items[v + j];
+            for (int k = 0; k < textDim; k++) {
+                item += projection[j * textDim + k] * itemText[itemRow * textDim + k];
+            }
             a[j] = users[u + j];
-            a[dim + j] = items[v + j];
-            uv[j] = users[u + j] * items[v + j];
+            a[dim + j] = item;
+            uv[j] = users[u + j] * item;
             a[2 * dim + j] = uv[j];
         }
         for (int l = 0; l < weights.length; l++) {

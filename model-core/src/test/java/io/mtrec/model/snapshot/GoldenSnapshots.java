@@ -29,24 +29,24 @@ public final class GoldenSnapshots {
      */
     public static final String FORMAT_2 = "snapshots/format-2.bin";
 
-    /** Golden file written by the format-3 writer (architecture in the config, MMoE params). */
+    /**
+     * Golden file written by the format-3 writer: an MMoE model (architecture in the config,
+     * experts' and gates' params) with a TTL sweep clock, cold rows, sighting counts, item text
+     * features and projection.
+     */
     public static final String FORMAT_3 = "snapshots/format-3.bin";
 
     private GoldenSnapshots() {}
 
     /**
-     * The small, fully specified model each golden file holds; from format 3 on it is an MMoE
-     * model, so the file pins the experts' and gates' layout too (formats 1 and 2 held the same
-     * model with a shared bottom).
+     * The small, fully specified shared-bottom model the format-1 and format-2 golden files hold
+     * (format 3 holds {@link #goldenLearnerWithEmbeddingOptions()}).
      */
     public static MultiTaskLearner goldenLearner() {
         ModelConfig config =
                 ModelConfig.builder()
                         .embeddingDim(4)
                         .bottomHidden(6)
-                        .architecture(Architecture.MMOE)
-                        .mmoeExperts(2)
-                        .mmoeExpertHidden(3)
                         .negativesPerPositive(2)
                         .negativesWeight(0.25)
                         .conversionWindowMs(1_000)
@@ -71,11 +71,53 @@ public final class GoldenSnapshots {
         return learner;
     }
 
+    /**
+     * The format-3 golden model: the same events as {@link #goldenLearner()}, on an MMoE network (2
+     * experts of width 3), with a 1 s TTL (the sweep before the last batch evicts lamp and alice's
+     * first row), admission after two sightings (alice returns to the cold row with a sighting
+     * count) and two items with 2-value text embeddings.
+     */
+    public static MultiTaskLearner goldenLearnerWithEmbeddingOptions() {
+        ModelConfig config =
+                ModelConfig.builder()
+                        .embeddingDim(4)
+                        .bottomHidden(6)
+                        .negativesPerPositive(2)
+                        .negativesWeight(0.25)
+                        .conversionWindowMs(1_000)
+                        .metricsWindow(50)
+                        .seed(7L)
+                        .architecture(Architecture.MMOE)
+                        .mmoeExperts(2)
+                        .mmoeExpertHidden(3)
+                        .embeddingTtlMs(1_000)
+                        .admissionMinCount(2)
+                        .itemTextDim(2)
+                        .build();
+        MultiTaskLearner learner = new MultiTaskLearner(config);
+        learner.updateItemProfile("book", new float[] {0.5f, -1f});
+        learner.updateItemProfile("lamp", new float[] {1f, 0.25f});
+        learner.learn(
+                List.of(
+                        Interaction.impression("e1", "alice", "book", 1_000),
+                        Interaction.click("e2", "alice", "lamp", 1_100),
+                        Interaction.click("e3", "bob", "book", 1_200),
+                        Interaction.rating("e4", "bob", "lamp", 1_300, 4f)));
+        learner.learn(
+                List.of(
+                        Interaction.purchase("e5", "alice", "lamp", 1_500),
+                        Interaction.impression("e6", "carol", "mug", 1_600),
+                        Interaction.click("e7", "carol", "book", 2_500)));
+        learner.advanceEventTime(2_600);
+        learner.learn(List.of(Interaction.rating("e8", "alice", "mug", 2_700, 2f)));
+        return learner;
+    }
+
     public static void main(String[] args) throws IOException {
         Path dir = Path.of(args.length > 0 ? args[0] : "src/test/resources");
         Path file = dir.resolve(FORMAT_3);
         Files.createDirectories(file.getParent());
-        Files.write(file, goldenLearner().toSnapshotBytes());
+        Files.write(file, goldenLearnerWithEmbeddingOptions().toSnapshotBytes());
         System.out.println("wrote " + file + " (" + Files.size(file) + " bytes)");
     }
 }

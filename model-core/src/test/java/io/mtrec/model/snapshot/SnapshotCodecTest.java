@@ -18,11 +18,22 @@ class SnapshotCodecTest {
         return GoldenSnapshots.goldenLearner().toSnapshotBytes();
     }
 
+    /** The format-3 golden model: MMoE, with TTL, admission and item text. */
+    private static byte[] mmoeSnapshot() {
+        return GoldenSnapshots.goldenLearnerWithEmbeddingOptions().toSnapshotBytes();
+    }
+
     @Test
     void decodeThenEncodeGivesTheSameBytes() {
         byte[] bytes = snapshot();
         assertThat(SnapshotCodec.encode(SnapshotCodec.decode(bytes))).isEqualTo(bytes);
         assertThat(bytes).startsWith('M', 'T', 'R', 'S', 0, 0, 0, 3);
+    }
+
+    @Test
+    void decodeThenEncodeKeepsColdRowsSightingCountsTextAndSweepClock() {
+        byte[] bytes = GoldenSnapshots.goldenLearnerWithEmbeddingOptions().toSnapshotBytes();
+        assertThat(SnapshotCodec.encode(SnapshotCodec.decode(bytes))).isEqualTo(bytes);
     }
 
     @Test
@@ -81,7 +92,7 @@ class SnapshotCodecTest {
 
     @Test
     void denseShapeMismatchNamesTheParameterAndBothShapes() {
-        byte[] bytes = snapshot();
+        byte[] bytes = mmoeSnapshot();
         // DENS, int count, then the first parameter: int name length, name, int size.
         int nameLengthOffset = indexOf(bytes, "DENS") + 8;
         int nameLength = ByteBuffer.wrap(bytes).getInt(nameLengthOffset);
@@ -98,7 +109,7 @@ class SnapshotCodecTest {
 
     @Test
     void expertCountDisagreeingWithTheStoredExpertsNamesTheMmoeSizes() {
-        byte[] bytes = snapshot();
+        byte[] bytes = mmoeSnapshot();
         // The config entry "mmoe.experts" -> "2": the value's single UTF-8 byte follows its length.
         int key = indexOf(bytes, "mmoe.experts");
         int value = key + "mmoe.experts".length() + 4;

@@ -58,4 +58,36 @@ class PendingClicksTest {
         restored.add("c", "z", 10L);
         assertThat(restored.expire(1_000L, 100L)).isEqualTo(original.expire(1_000L, 100L));
     }
+
+    @Test
+    void replacingAUsersClicksKeepsOtherUsersAndRenumbersInGivenOrder() {
+        PendingClicks pending = new PendingClicks();
+        pending.add("u", "i", 10L);
+        pending.add("v", "i", 11L);
+        pending.add("u", "j", 12L);
+        List<PendingClick> incoming =
+                List.of(
+                        new PendingClick(40, "u", "k", 30L, 0.25f),
+                        new PendingClick(7, "u", "i", 5L));
+        pending.replaceUser("u", incoming);
+
+        assertThat(pending.size()).isEqualTo(3);
+        assertThat(pending.entriesOf("v")).extracting(PendingClick::seq).containsExactly(1L);
+        assertThat(pending.entriesOf("u"))
+                .containsExactly(
+                        new PendingClick(3, "u", "k", 30L, 0.25f),
+                        new PendingClick(4, "u", "i", 5L));
+        assertThat(pending.expire(60L, 50L)).extracting(PendingClick::itemId).containsExactly("i");
+        assertThat(pending.claim("u", "j")).isFalse();
+        assertThat(pending.entriesOf("nobody")).isEmpty();
+    }
+
+    @Test
+    void replacingWithAnotherUsersClickIsRejected() {
+        PendingClicks pending = new PendingClicks();
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> pending.replaceUser("u", List.of(new PendingClick(0, "x", "i", 1L))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("pending click of user 'x' cannot be imported for user 'u'");
+    }
 }

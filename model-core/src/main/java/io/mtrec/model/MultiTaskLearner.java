@@ -9,7 +9,7 @@ import io.mtrec.model.network.ItemScorer;
 import io.mtrec.model.network.MultiTaskNetwork;
 import io.mtrec.model.optim.GlobalNormClipping;
 import io.mtrec.model.optim.Optimizer;
-import io.mtrec.model.sampling.UniformNegativeSampler;
+import io.mtrec.model.sampling.NegativeSampler;
 import io.mtrec.model.snapshot.LearnerState;
 import io.mtrec.model.snapshot.SnapshotCodec;
 import io.mtrec.model.tasks.Losses;
@@ -55,7 +55,8 @@ public final class MultiTaskLearner {
     private final ModelConfig config;
     private final Optimizer optimizer;
     private final MultiTaskNetwork network;
-    private final UniformNegativeSampler sampler;
+    private final NegativeSampler sampler;
+    private final boolean logqCorrection;
     private final PendingClicks pending;
     private final ProgressiveMetrics metrics;
     private final ExampleBatch batch = new ExampleBatch();
@@ -91,7 +92,7 @@ public final class MultiTaskLearner {
                         0L,
                         MultiTaskNetwork.create(config, Optimizer.fromConfig(config)),
                         new PendingClicks(),
-                        UniformNegativeSampler.seeded(config.seed()).state(),
+                        NegativeSampler.fromConfig(config),
                         new ProgressiveMetrics(config.metricsWindow())));
     }
 
@@ -99,7 +100,8 @@ public final class MultiTaskLearner {
         this.config = state.config();
         this.optimizer = Optimizer.fromConfig(config);
         this.network = state.network();
-        this.sampler = new UniformNegativeSampler(state.samplerState());
+        this.sampler = state.sampler();
+        this.logqCorrection = config.negativesLogqCorrection();
         this.pending = state.pending();
         this.metrics = state.metrics();
         this.version = state.version();
@@ -134,7 +136,7 @@ public final class MultiTaskLearner {
                         eventsLearned,
                         network,
                         pending,
-                        sampler.state(),
+                        sampler,
                         metrics));
     }
 
@@ -198,8 +200,20 @@ public final class MultiTaskLearner {
                     batch.add(Task.CLICK, userRow, itemRow, 1f, lossWeightClick, true);
                     int k = sampler.sample(itemRow, items.size(), negatives.length, negatives);
                     for (int i = 0; i < k; i++) {
-                        batch.add(Task.CLICK, userRow, negatives[i], 0f, negativeWeight, false);
+                        float offset =
+                                logqCorrection
+                                        ? (float) -sampler.logSamplingRatio(itemRow, negatives[i])
+                                        : 0f;
+                        batch.add(
+                                Task.CLICK,
+                                userRow,
+                                negatives[i],
+                                0f,
+                                negativeWeight,
+                                offset,
+                                false);
                     }
+                    sampler.observeClick(itemRow);
                     sampled += k;
                 }
                 case PURCHASE -> {
@@ -220,6 +234,7 @@ public final class MultiTaskLearner {
                                 true);
             }
         }
+        sampler.endBatch(items.size());
         eventsLearned += events.size();
         Set<String> touchedUsers = Collections.unmodifiableSet(touched);
         if (batch.size() == 0) {

@@ -20,6 +20,9 @@ import java.util.Map;
  * <p>A table may also keep {@code biasWidth} scalar biases per row (one per task), learned sparsely
  * like the row: they start at 0, have their own optimizer slots, and live in {@link #biases()}.
  *
+ * <p>A table built with step counters also keeps, per row, how many optimizer updates the row has
+ * had (Adam debiases a row's moments by its own count); without them the count is not stored.
+ *
  * <p>Not thread-safe. {@link #values()} and {@link #slots()} are the live arrays; they are replaced
  * when the table grows, so fetch them again after creating rows. One array holds all rows, so a
  * table has at most {@code (2^31 - 9) / dim} rows (67 million at d = 32).
@@ -33,6 +36,7 @@ public final class EmbeddingTable {
     private final int dim;
     private final int slotsPerValue;
     private final int biasWidth;
+    private final boolean countsSteps;
     private final float slotInit;
     private final double initStd;
     private final long seed;
@@ -44,6 +48,7 @@ public final class EmbeddingTable {
     private long[] lastSeen;
     private float[] biases;
     private float[] biasSlots;
+    private long[] steps;
 
     /**
      * @param dim row width
@@ -53,7 +58,7 @@ public final class EmbeddingTable {
      * @param seed seed of this table; derive it per table so users and items differ
      */
     public EmbeddingTable(int dim, int slotsPerValue, float slotInit, double initStd, long seed) {
-        this(dim, slotsPerValue, slotInit, initStd, seed, 0, MAX_ARRAY_LENGTH);
+        this(dim, slotsPerValue, slotInit, initStd, seed, 0, false, MAX_ARRAY_LENGTH);
     }
 
     /**
@@ -62,7 +67,22 @@ public final class EmbeddingTable {
      */
     public EmbeddingTable(
             int dim, int slotsPerValue, float slotInit, double initStd, long seed, int biasWidth) {
-        this(dim, slotsPerValue, slotInit, initStd, seed, biasWidth, MAX_ARRAY_LENGTH);
+        this(dim, slotsPerValue, slotInit, initStd, seed, biasWidth, false, MAX_ARRAY_LENGTH);
+    }
+
+    /**
+     * As {@link #EmbeddingTable(int, int, float, double, long, int)}, keeping a per-row optimizer
+     * step counter when {@code countsSteps}.
+     */
+    public EmbeddingTable(
+            int dim,
+            int slotsPerValue,
+            float slotInit,
+            double initStd,
+            long seed,
+            int biasWidth,
+            boolean countsSteps) {
+        this(dim, slotsPerValue, slotInit, initStd, seed, biasWidth, countsSteps, MAX_ARRAY_LENGTH);
     }
 
     /** As the public constructors, with a smaller array limit so tests can fill a table. */
@@ -73,6 +93,18 @@ public final class EmbeddingTable {
             double initStd,
             long seed,
             int biasWidth,
+            long maxArrayLength) {
+        this(dim, slotsPerValue, slotInit, initStd, seed, biasWidth, false, maxArrayLength);
+    }
+
+    private EmbeddingTable(
+            int dim,
+            int slotsPerValue,
+            float slotInit,
+            double initStd,
+            long seed,
+            int biasWidth,
+            boolean countsSteps,
             long maxArrayLength) {
         if (dim < 1) {
             throw new IllegalArgumentException("dim must be >= 1, got " + dim);
@@ -86,6 +118,7 @@ public final class EmbeddingTable {
         this.dim = dim;
         this.slotsPerValue = slotsPerValue;
         this.biasWidth = biasWidth;
+        this.countsSteps = countsSteps;
         this.slotInit = slotInit;
         this.initStd = initStd;
         this.seed = seed;
@@ -95,6 +128,7 @@ public final class EmbeddingTable {
         this.lastSeen = new long[INITIAL_CAPACITY];
         this.biases = new float[INITIAL_CAPACITY * biasWidth];
         this.biasSlots = new float[INITIAL_CAPACITY * biasWidth * slotsPerValue];
+        this.steps = new long[countsSteps ? INITIAL_CAPACITY : 0];
     }
 
     public int dim() {
@@ -107,6 +141,24 @@ public final class EmbeddingTable {
 
     public long seed() {
         return seed;
+    }
+
+    /** Whether the table keeps a per-row optimizer step counter. */
+    public boolean countsSteps() {
+        return countsSteps;
+    }
+
+    /** Optimizer updates row {@code row} has had; 0 when the table keeps no counters. */
+    public long steps(int row) {
+        return countsSteps ? steps[row] : 0L;
+    }
+
+    /**
+     * Counts one more optimizer update of {@code row} and returns the new count (1 on the first);
+     * returns 0 and counts nothing when the table keeps no counters.
+     */
+    public long nextStep(int row) {
+        return countsSteps ? ++steps[row] : 0L;
     }
 
     /** Scalar biases per row (0 when the table keeps none). */
@@ -149,6 +201,9 @@ public final class EmbeddingTable {
                 (created + 1) * biasWidth * slotsPerValue,
                 slotInit);
         lastSeen[created] = Long.MIN_VALUE;
+        if (countsSteps) {
+            steps[created] = 0L;
+        }
         return created;
     }
 
@@ -220,7 +275,7 @@ public final class EmbeddingTable {
         float[] zeroBiases = new float[biasWidth];
         float[] freshSlots = new float[biasWidth * slotsPerValue];
         Arrays.fill(freshSlots, slotInit);
-        return restoreRow(id, rowValues, rowSlots, zeroBiases, freshSlots, rowLastSeen);
+        return restoreRow(id, rowValues, rowSlots, zeroBiases, freshSlots, rowLastSeen, 0L);
     }
 
     /**
@@ -234,6 +289,25 @@ public final class EmbeddingTable {
             float[] rowBiases,
             float[] rowBiasSlots,
             long rowLastSeen) {
+        return restoreRow(id, rowValues, rowSlots, rowBiases, rowBiasSlots, rowLastSeen, 0L);
+    }
+
+    /**
+     * Appends a row with given contents, biases and optimizer step count (ignored when the table
+     * keeps no counters), as a snapshot restore does; rows must come in row order.
+     */
+    public int restoreRow(
+            String id,
+            float[] rowValues,
+            float[] rowSlots,
+            float[] rowBiases,
+            float[] rowBiasSlots,
+            long rowLastSeen,
+            long rowSteps) {
+        if (rowSteps < 0) {
+            throw new IllegalArgumentException(
+                    "row of '" + id + "' has step count " + rowSteps + ", expected >= 0");
+        }
         if (rowBiases.length != biasWidth || rowBiasSlots.length != biasWidth * slotsPerValue) {
             throw new IllegalArgumentException(
                     "row of '"
@@ -271,6 +345,9 @@ public final class EmbeddingTable {
                 row * biasWidth * slotsPerValue,
                 biasWidth * slotsPerValue);
         lastSeen[row] = rowLastSeen;
+        if (countsSteps) {
+            steps[row] = rowSteps;
+        }
         return row;
     }
 
@@ -303,5 +380,8 @@ public final class EmbeddingTable {
         lastSeen = Arrays.copyOf(lastSeen, capacity);
         biases = Arrays.copyOf(biases, capacity * biasWidth);
         biasSlots = Arrays.copyOf(biasSlots, capacity * biasWidth * slotsPerValue);
+        if (countsSteps) {
+            steps = Arrays.copyOf(steps, capacity);
+        }
     }
 }

@@ -1,11 +1,15 @@
 package io.mtrec.model.snapshot;
 
 import io.mtrec.model.config.ModelConfig;
+import io.mtrec.model.config.NegativeSamplerKind;
 import io.mtrec.model.embedding.EmbeddingTable;
 import io.mtrec.model.metrics.ProgressiveMetrics;
 import io.mtrec.model.network.MultiTaskNetwork;
 import io.mtrec.model.optim.DenseParam;
 import io.mtrec.model.optim.Optimizer;
+import io.mtrec.model.sampling.NegativeSampler;
+import io.mtrec.model.sampling.PopularityNegativeSampler;
+import io.mtrec.model.sampling.UniformNegativeSampler;
 import io.mtrec.model.tasks.PendingClicks;
 import io.mtrec.model.tasks.PendingClicks.PendingClick;
 
@@ -27,26 +31,31 @@ import java.util.zip.CRC32;
 /**
  * The versioned binary snapshot format of a {@link LearnerState}.
  *
- * <p>Format 2, big-endian:
+ * <p>Format 3, big-endian:
  *
  * <pre>
- * int   magic 'MTRS'           int   format version (2)
+ * int   magic 'MTRS'           int   format version (3)
  * CONF  int n, n x (str key, str value)          -- ModelConfig.toMap()
  * CNTR  long version, eventClock, nanBatchesSkipped, eventsLearned
  * USER  table                  ITEM  table
- *       table = int dim, int slotsPerValue, long seed, int biasWidth, int rows,
- *               rows x (str id, long lastSeen, float[dim] values, float[dim*slots] slots,
+ *       table = int dim, int slotsPerValue, long seed, int biasWidth, int stepCounters (0|1),
+ *               int rows, rows x (str id, long lastSeen, [long steps if stepCounters],
+ *                       float[dim] values, float[dim*slots] slots,
  *                       float[biasWidth] biases, float[biasWidth*slots] bias slots)
- * DENS  int n, n x (str name, int size, int slotCount, float[size], float[slotCount])
+ * DENS  int n, n x (str name, int size, int slotCount, long steps, float[size], float[slotCount])
  * PEND  long nextSeq, int n, n x (long seq, str user, str item, long eventTime,
  *                                  float purchasePrediction)
- * SMPL  long sampler state
+ * SMPL  long generator state; for negatives.sampler=popularity also
+ *       int n, long[n] clicks per item row, int b, long[b] clicks when the alias table was built
  * METR  ProgressiveMetrics.writeTo
  * END!  long CRC-32 of every byte before it
  * </pre>
  *
- * Format 1 is format 2 without {@code biasWidth}, the row biases and the pending clicks'
+ * Format 2 is format 3 without {@code stepCounters}, the step counts and the popularity counts; its
+ * config has no {@code negatives.sampler}, which reads as {@code uniform} (the only sampler it
+ * knew). Format 1 is format 2 without {@code biasWidth}, the row biases and the pending clicks'
  * predictions; it is still read, with zero biases (fresh bias slots) and unscored pending clicks.
+ * Neither knew Adam, so their step counts, which only Adam reads, load as 0.
  *
  * <p>{@code str} is an int byte count and UTF-8 bytes; each section starts with its 4-letter tag.
  * Floats are written with their exact bits, so decode(encode(s)) continues training
@@ -58,7 +67,7 @@ public final class SnapshotCodec {
     /** 'MTRS'. */
     public static final int MAGIC = 0x4D545253;
 
-    public static final int FORMAT_VERSION = 2;
+    public static final int FORMAT_VERSION = 3;
 
     /** Oldest format version this reader accepts. */
     public static final int OLDEST_READABLE_VERSION = 1;
@@ -110,6 +119,7 @@ public final class SnapshotCodec {
                 out.string(param.name());
                 out.data.writeInt(param.size());
                 out.data.writeInt(param.slots().length);
+                out.data.writeLong(param.steps());
                 out.floats(param.values(), 0, param.size());
                 out.floats(param.slots(), 0, param.slots().length);
             }
@@ -127,7 +137,12 @@ public final class SnapshotCodec {
             }
 
             out.data.writeInt(TAG_SAMPLER);
-            out.data.writeLong(state.samplerState());
+            NegativeSampler sampler = state.sampler();
+            out.data.writeLong(sampler.rngState());
+            if (sampler instanceof PopularityNegativeSampler popularity) {
+                writeLongs(out, popularity.counts());
+                writeLongs(out, popularity.builtCounts());
+            }
 
             out.data.writeInt(TAG_METRICS);
             state.metrics().writeTo(out.data);
@@ -215,6 +230,11 @@ public final class SnapshotCodec {
         for (int i = 0; i < entries; i++) {
             map.put(in.string(), in.string());
         }
+        if (format < 3) {
+            // Older writers knew only uniform negatives; the new default would change their model.
+            map.putIfAbsent(
+                    ModelConfig.NEGATIVES_SAMPLER.name(), NegativeSamplerKind.UNIFORM.configName());
+        }
         ModelConfig config;
         try {
             config = ModelConfig.fromMap(map);
@@ -251,6 +271,7 @@ public final class SnapshotCodec {
             String name = in.string();
             int size = in.data.readInt();
             int slots = in.data.readInt();
+            long steps = format >= 3 ? in.data.readLong() : 0L;
             if (!name.equals(param.name())
                     || size != param.size()
                     || slots != param.slots().length) {
@@ -273,7 +294,11 @@ public final class SnapshotCodec {
             float[] slotValues = new float[slots];
             in.floats(values);
             in.floats(slotValues);
-            param.restore(values, slotValues);
+            try {
+                param.restore(values, slotValues, steps);
+            } catch (IllegalArgumentException e) {
+                throw new SnapshotFormatException("dense parameter " + e.getMessage(), e);
+            }
         }
         network.syncWeights();
 
@@ -298,6 +323,20 @@ public final class SnapshotCodec {
 
         in.expectTag(TAG_SAMPLER);
         long samplerState = in.data.readLong();
+        NegativeSampler sampler;
+        if (config.negativesSampler() == NegativeSamplerKind.POPULARITY) {
+            long[] counts = readLongs(in, "popularity counts");
+            long[] builtCounts = readLongs(in, "popularity counts at the last build");
+            try {
+                sampler =
+                        PopularityNegativeSampler.restore(
+                                config, samplerState, counts, builtCounts);
+            } catch (IllegalArgumentException e) {
+                throw new SnapshotFormatException("popularity sampler: " + e.getMessage(), e);
+            }
+        } else {
+            sampler = new UniformNegativeSampler(samplerState);
+        }
 
         in.expectTag(TAG_METRICS);
         ProgressiveMetrics metrics = ProgressiveMetrics.readFrom(in.data);
@@ -318,7 +357,7 @@ public final class SnapshotCodec {
                 eventsLearned,
                 network,
                 pending,
-                samplerState,
+                sampler,
                 metrics);
     }
 
@@ -331,10 +370,14 @@ public final class SnapshotCodec {
         int biasWidth = table.biasWidth();
         int biasSlotWidth = biasWidth * table.slotsPerValue();
         out.data.writeInt(biasWidth);
+        out.data.writeInt(table.countsSteps() ? 1 : 0);
         out.data.writeInt(table.size());
         for (int row = 0; row < table.size(); row++) {
             out.string(table.id(row));
             out.data.writeLong(table.lastSeen(row));
+            if (table.countsSteps()) {
+                out.data.writeLong(table.steps(row));
+            }
             out.floats(table.values(), row * dim, dim);
             out.floats(table.slots(), row * slotWidth, slotWidth);
             out.floats(table.biases(), row * biasWidth, biasWidth);
@@ -349,6 +392,17 @@ public final class SnapshotCodec {
         int slotsPerValue = in.data.readInt();
         long seed = in.data.readLong();
         int biasWidth = format >= 2 ? in.data.readInt() : 0;
+        boolean stepCounters = format >= 3 ? readFlag(in, what) : table.countsSteps();
+        if (stepCounters != table.countsSteps()) {
+            throw new SnapshotFormatException(
+                    what
+                            + " table: expected "
+                            + (table.countsSteps() ? "" : "no ")
+                            + "per-row step counters (optimizer="
+                            + config.optimizer()
+                            + "), found "
+                            + (stepCounters ? "them" : "none"));
+        }
         if (format >= 2 && biasWidth != table.biasWidth()) {
             throw new SnapshotFormatException(
                     what
@@ -389,13 +443,14 @@ public final class SnapshotCodec {
         for (int row = 0; row < rows; row++) {
             String id = in.string();
             long lastSeen = in.data.readLong();
+            long steps = format >= 3 && stepCounters ? in.data.readLong() : 0L;
             in.floats(values);
             in.floats(slots);
             try {
                 if (format >= 2) {
                     in.floats(biases);
                     in.floats(biasSlots);
-                    table.restoreRow(id, values, slots, biases, biasSlots, lastSeen);
+                    table.restoreRow(id, values, slots, biases, biasSlots, lastSeen, steps);
                 } else {
                     table.restoreRow(id, values, slots, lastSeen);
                 }
@@ -403,6 +458,40 @@ public final class SnapshotCodec {
                 throw new SnapshotFormatException(what + " table: " + e.getMessage(), e);
             }
         }
+    }
+
+    private static boolean readFlag(Input in, String what) throws IOException {
+        int flag = in.data.readInt();
+        if (flag != 0 && flag != 1) {
+            throw new SnapshotFormatException(
+                    what + " table: step counter flag must be 0 or 1, found " + flag);
+        }
+        return flag == 1;
+    }
+
+    private static void writeLongs(Output out, long[] values) throws IOException {
+        out.data.writeInt(values.length);
+        for (long value : values) {
+            out.data.writeLong(value);
+        }
+    }
+
+    private static long[] readLongs(Input in, String what) throws IOException {
+        int n = in.count(what);
+        if ((long) n * Long.BYTES > in.data.available()) {
+            throw new SnapshotFormatException(
+                    what
+                            + ": count "
+                            + n
+                            + " does not fit the "
+                            + in.data.available()
+                            + " bytes left");
+        }
+        long[] values = new long[n];
+        for (int i = 0; i < n; i++) {
+            values[i] = in.data.readLong();
+        }
+        return values;
     }
 
     private static int tag(String name) {

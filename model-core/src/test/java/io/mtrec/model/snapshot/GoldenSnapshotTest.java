@@ -4,6 +4,9 @@ import io.mtrec.model.BatchResult;
 import io.mtrec.model.Interaction;
 import io.mtrec.model.ItemScore;
 import io.mtrec.model.MultiTaskLearner;
+import io.mtrec.model.config.NegativeSamplerKind;
+import io.mtrec.model.sampling.PopularityNegativeSampler;
+import io.mtrec.model.sampling.UniformNegativeSampler;
 
 import org.junit.jupiter.api.Test;
 
@@ -35,11 +38,13 @@ class GoldenSnapshotTest {
         assertThat(learner.metrics().clickCount()).isEqualTo(5);
         assertThat(learner.metrics().purchaseCount()).isEqualTo(2);
         assertThat(learner.metrics().ratingCount()).isEqualTo(2);
+        // Format 1 knew only uniform negatives: the model keeps drawing them.
+        assertThat(learner.config().negativesSampler()).isEqualTo(NegativeSamplerKind.UNIFORM);
 
         // Format 1 had no row biases (they load as 0) and no click-time purchase predictions;
-        // the learner now writes format 2, which reads back to the same bytes.
+        // the learner now writes format 3, which reads back to the same bytes.
         byte[] rewritten = learner.toSnapshotBytes();
-        assertThat(SnapshotCodec.formatVersionOf(rewritten)).isEqualTo(2);
+        assertThat(SnapshotCodec.formatVersionOf(rewritten)).isEqualTo(3);
         assertThat(MultiTaskLearner.fromSnapshotBytes(rewritten).toSnapshotBytes())
                 .isEqualTo(rewritten);
 
@@ -53,7 +58,7 @@ class GoldenSnapshotTest {
     }
 
     @Test
-    void formatTwoGoldenFileLoadsAndTheWriterStillWritesItsBytes() throws IOException {
+    void formatTwoGoldenFileLoadsWithItsStateAsAUniformSamplerModel() throws IOException {
         byte[] golden = read(GoldenSnapshots.FORMAT_2);
         assertThat(SnapshotCodec.formatVersionOf(golden)).isEqualTo(2);
 
@@ -63,6 +68,35 @@ class GoldenSnapshotTest {
         assertThat(learner.itemCount()).isEqualTo(3);
         assertThat(learner.pendingClicks()).isEqualTo(1);
         assertThat(learner.metrics().purchaseCount()).isEqualTo(2);
+        assertThat(learner.config().negativesSampler()).isEqualTo(NegativeSamplerKind.UNIFORM);
+        assertThat(learner.config().negativesPerPositive()).isEqualTo(2);
+
+        // Its sampler's generator state is kept: it draws the same negatives as before.
+        LearnerState state = SnapshotCodec.decode(golden);
+        assertThat(state.sampler()).isInstanceOf(UniformNegativeSampler.class);
+        byte[] rewritten = learner.toSnapshotBytes();
+        assertThat(SnapshotCodec.formatVersionOf(rewritten)).isEqualTo(3);
+        assertThat(SnapshotCodec.decode(rewritten).sampler().rngState())
+                .isEqualTo(state.sampler().rngState());
+        assertThat(MultiTaskLearner.fromSnapshotBytes(rewritten).toSnapshotBytes())
+                .isEqualTo(rewritten);
+        BatchResult next = learner.learn(List.of(Interaction.click("e9", "alice", "book", 3_000)));
+        assertThat(next.sampledNegatives()).isEqualTo(2);
+    }
+
+    @Test
+    void formatThreeGoldenFileLoadsAndTheWriterStillWritesItsBytes() throws IOException {
+        byte[] golden = read(GoldenSnapshots.FORMAT_3);
+        assertThat(SnapshotCodec.formatVersionOf(golden)).isEqualTo(3);
+
+        MultiTaskLearner learner = MultiTaskLearner.fromSnapshotBytes(golden);
+        assertThat(learner.version()).isEqualTo(3);
+        assertThat(learner.pendingClicks()).isEqualTo(1);
+        assertThat(learner.config().negativesSampler()).isEqualTo(NegativeSamplerKind.POPULARITY);
+        PopularityNegativeSampler sampler =
+                (PopularityNegativeSampler) SnapshotCodec.decode(golden).sampler();
+        // Clicks: alice on lamp, bob on book (batch 1), carol on book (batch 2).
+        assertThat(sampler.counts()).containsExactly(2, 1, 0); // book, lamp, mug
 
         assertThat(learner.toSnapshotBytes()).isEqualTo(golden);
         assertThat(GoldenSnapshots.goldenLearner().toSnapshotBytes()).isEqualTo(golden);

@@ -3,6 +3,8 @@ package io.mtrec.model.snapshot;
 import io.mtrec.model.Interaction;
 import io.mtrec.model.MultiTaskLearner;
 import io.mtrec.model.config.ModelConfig;
+import io.mtrec.model.config.NegativeSamplerKind;
+import io.mtrec.model.config.OptimizerKind;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -12,7 +14,7 @@ import java.util.List;
 /**
  * Writes the golden snapshot files kept in {@code src/test/resources/snapshots/}. Run it from the
  * model-core directory when a new format version is introduced, and commit the new file next to the
- * old ones, which must stay readable. It writes the current format's file ({@link #FORMAT_2}):
+ * old ones, which must stay readable. It writes the current format's file ({@link #FORMAT_3}):
  *
  * <pre>
  * java -cp target/classes:target/test-classes:$(deps) io.mtrec.model.snapshot.GoldenSnapshots
@@ -25,6 +27,12 @@ public final class GoldenSnapshots {
     /** Golden file written by the format-2 writer (per-task row biases, scored pending clicks). */
     public static final String FORMAT_2 = "snapshots/format-2.bin";
 
+    /**
+     * Golden file written by the format-3 writer (optimizer step counts, popularity sampler
+     * counts).
+     */
+    public static final String FORMAT_3 = "snapshots/format-3.bin";
+
     private GoldenSnapshots() {}
 
     /** The small, fully specified model each golden file holds. */
@@ -35,6 +43,9 @@ public final class GoldenSnapshots {
                         .bottomHidden(6)
                         .negativesPerPositive(2)
                         .negativesWeight(0.25)
+                        .negativesSampler(NegativeSamplerKind.POPULARITY)
+                        .negativesLogqCorrection(true)
+                        .optimizer(OptimizerKind.ADAGRAD)
                         .conversionWindowMs(1_000)
                         .metricsWindow(50)
                         .seed(7L)
@@ -59,7 +70,7 @@ public final class GoldenSnapshots {
 
     public static void main(String[] args) throws IOException {
         Path dir = Path.of(args.length > 0 ? args[0] : "src/test/resources");
-        Path file = dir.resolve(FORMAT_2);
+        Path file = dir.resolve(FORMAT_3);
         Files.createDirectories(file.getParent());
         Files.write(file, goldenLearner().toSnapshotBytes());
         System.out.println("wrote " + file + " (" + Files.size(file) + " bytes)");

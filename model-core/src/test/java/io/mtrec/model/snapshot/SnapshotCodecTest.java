@@ -1,12 +1,19 @@
 package io.mtrec.model.snapshot;
 
+import io.mtrec.model.Interaction;
 import io.mtrec.model.MultiTaskLearner;
+import io.mtrec.model.config.ModelConfig;
+import io.mtrec.model.config.NegativeSamplerKind;
+import io.mtrec.model.config.OptimizerKind;
+import io.mtrec.model.embedding.EmbeddingTable;
+import io.mtrec.model.sampling.PopularityNegativeSampler;
 
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import java.util.zip.CRC32;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -22,7 +29,7 @@ class SnapshotCodecTest {
     void decodeThenEncodeGivesTheSameBytes() {
         byte[] bytes = snapshot();
         assertThat(SnapshotCodec.encode(SnapshotCodec.decode(bytes))).isEqualTo(bytes);
-        assertThat(bytes).startsWith('M', 'T', 'R', 'S', 0, 0, 0, 2);
+        assertThat(bytes).startsWith('M', 'T', 'R', 'S', 0, 0, 0, 3);
     }
 
     @Test
@@ -42,12 +49,12 @@ class SnapshotCodecTest {
     @Test
     void unsupportedFormatVersionIsRejectedNamingBoth() {
         byte[] bytes = snapshot();
-        ByteBuffer.wrap(bytes).putInt(4, 3);
+        ByteBuffer.wrap(bytes).putInt(4, 4);
         assertThatThrownBy(() -> SnapshotCodec.decode(bytes))
                 .isInstanceOf(SnapshotFormatException.class)
                 .hasMessage(
-                        "unsupported snapshot format version 3; this reader supports versions 1"
-                                + " to 2");
+                        "unsupported snapshot format version 4; this reader supports versions 1"
+                                + " to 3");
     }
 
     @Test
@@ -93,6 +100,51 @@ class SnapshotCodecTest {
                                 + " and 72 slots (embedding.dim=4, bottom.hidden=6,"
                                 + " optimizer=adagrad), found 'bottom.0.weight' with 25 values and"
                                 + " 72 slots");
+    }
+
+    @Test
+    void stepCounterFlagThatDisagreesWithTheOptimizerIsRejected() {
+        byte[] bytes = snapshot();
+        // USER, int dim, int slotsPerValue, long seed, int biasWidth, then the flag.
+        ByteBuffer.wrap(bytes).putInt(indexOf(bytes, "USER") + 24, 1);
+        assertThatThrownBy(() -> SnapshotCodec.decode(withChecksum(bytes)))
+                .isInstanceOf(SnapshotFormatException.class)
+                .hasMessage(
+                        "user table: expected no per-row step counters (optimizer=adagrad),"
+                                + " found them");
+    }
+
+    @Test
+    void adamStepCountsAndPopularityCountsSurviveARoundTrip() {
+        ModelConfig config =
+                ModelConfig.builder()
+                        .embeddingDim(4)
+                        .bottomHidden(6)
+                        .optimizer(OptimizerKind.ADAM)
+                        .learningRate(0.01)
+                        .negativesSampler(NegativeSamplerKind.POPULARITY)
+                        .build();
+        MultiTaskLearner learner = new MultiTaskLearner(config);
+        learner.learn(List.of(Interaction.click("e1", "u1", "a", 1), impression("e2", "b")));
+        learner.learn(List.of(Interaction.click("e3", "u1", "b", 2), impression("e4", "c")));
+        learner.learn(List.of(Interaction.click("e5", "u2", "b", 3)));
+
+        byte[] bytes = learner.toSnapshotBytes();
+        LearnerState state = SnapshotCodec.decode(bytes);
+        EmbeddingTable users = state.network().users();
+        assertThat(users.countsSteps()).isTrue();
+        assertThat(users.steps(users.rowOf("u1"))).isEqualTo(2);
+        assertThat(users.steps(users.rowOf("u2"))).isEqualTo(1);
+        assertThat(users.steps(users.rowOf("u0"))).isEqualTo(2);
+        assertThat(state.network().denseParams().get(0).steps()).isEqualTo(3);
+        PopularityNegativeSampler sampler = (PopularityNegativeSampler) state.sampler();
+        assertThat(sampler.counts()).containsExactly(1, 2, 0); // a, b, c
+        assertThat(sampler.builtCounts()).containsExactly(1, 2, 0);
+        assertThat(SnapshotCodec.encode(state)).isEqualTo(bytes);
+    }
+
+    private static Interaction impression(String eventId, String item) {
+        return Interaction.impression(eventId, "u0", item, 1);
     }
 
     @Test

@@ -37,6 +37,12 @@ import java.util.Set;
  * takes one optimizer step on the mean weighted loss, clipped to a global norm. A batch whose loss
  * or gradient is not finite changes no parameter and is counted.
  *
+ * <p>Sampled negatives come from the configured {@link NegativeSampler}; with {@code
+ * negatives.logq.correction} each carries the training-logit offset {@code -log(N Q(j))}, so a
+ * popularity sampler's extra negatives on popular items do not pull their P(click) below what
+ * uniform negatives would. Scoring never applies it. The sampler counts the batch's clicks and may
+ * rebuild its distribution at the end of the batch, applied or skipped.
+ *
  * <p>The state (parameters, optimizer slots, pending clicks, sampler, metrics, counters)
  * round-trips through {@link #toSnapshotBytes()} exactly: a restored learner continues
  * bit-identically.

@@ -19,7 +19,10 @@ import static io.mtrec.model.config.ParamValidators.inRangeExcludingLow;
  * with initial accumulator 0.1 reaches click AUC 0.82 against a Bayes-optimal 0.83 after ~150
  * events per user; rating weight 1 beat 0.25 and 0.5 on all three tasks; four negatives at weight
  * 0.25 cost under 0.005 AUC where impressions exist and give the click head negatives where they do
- * not; the clip norm is ten times the typical gradient norm (0.03 to 0.13), a guard only.
+ * not; the clip norm is ten times the typical gradient norm (0.03 to 0.13), a guard only. On the
+ * dense synthetic stream (1M events, see the model-core README) popularity negatives with the logQ
+ * correction match uniform ones (click AUC 0.7912 vs 0.7909), and Adam, best at rate 0.005, trails
+ * Adagrad on clicks (0.7890), so Adagrad stays the default.
  *
  * <p>A value is validated when it is set (on the builder or in {@link #fromMap}); the only check
  * left to {@link Builder#build()} is the one that spans two parameters ({@code rating.min <

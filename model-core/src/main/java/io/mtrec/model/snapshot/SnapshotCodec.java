@@ -327,6 +327,13 @@ public final class SnapshotCodec {
         if (config.negativesSampler() == NegativeSamplerKind.POPULARITY) {
             long[] counts = readLongs(in, "popularity counts");
             long[] builtCounts = readLongs(in, "popularity counts at the last build");
+            if (counts.length != network.items().size()) {
+                throw new SnapshotFormatException(
+                        "popularity sampler: expected click counts for the "
+                                + network.items().size()
+                                + " item rows, found "
+                                + counts.length);
+            }
             try {
                 sampler =
                         PopularityNegativeSampler.restore(

@@ -9,7 +9,7 @@ import io.mtrec.model.network.MultiTaskNetwork;
 import io.mtrec.model.network.UserItemScorer;
 import io.mtrec.model.optim.GlobalNormClipping;
 import io.mtrec.model.optim.Optimizer;
-import io.mtrec.model.sampling.UniformNegativeSampler;
+import io.mtrec.model.sampling.NegativeSampler;
 import io.mtrec.model.snapshot.LearnerState;
 import io.mtrec.model.snapshot.SnapshotCodec;
 import io.mtrec.model.tasks.Losses;
@@ -38,6 +38,12 @@ import java.util.Set;
  * takes one optimizer step on the mean weighted loss, clipped to a global norm. A batch whose loss
  * or gradient is not finite changes no parameter and is counted.
  *
+ * <p>Sampled negatives come from the configured {@link NegativeSampler}; with {@code
+ * negatives.logq.correction} each carries the training-logit offset {@code -log(N Q(j))}, so a
+ * popularity sampler's extra negatives on popular items do not pull their P(click) below what
+ * uniform negatives would. Scoring never applies it. The sampler counts the batch's clicks and may
+ * rebuild its distribution at the end of the batch, applied or skipped.
+ *
  * <p>The state (parameters, optimizer slots, pending clicks, sampler, metrics, counters)
  * round-trips through {@link #toSnapshotBytes()} exactly: a restored learner continues
  * bit-identically.
@@ -56,7 +62,8 @@ public final class MultiTaskLearner {
     private final ModelConfig config;
     private final Optimizer optimizer;
     private final MultiTaskNetwork network;
-    private final UniformNegativeSampler sampler;
+    private final NegativeSampler sampler;
+    private final boolean logqCorrection;
     private final PendingClicks pending;
     private final ProgressiveMetrics metrics;
     private final ExampleBatch batch = new ExampleBatch();
@@ -96,7 +103,7 @@ public final class MultiTaskLearner {
                         Long.MIN_VALUE,
                         MultiTaskNetwork.create(config, Optimizer.fromConfig(config)),
                         new PendingClicks(),
-                        UniformNegativeSampler.seeded(config.seed()).state(),
+                        NegativeSampler.fromConfig(config),
                         new ProgressiveMetrics(config.metricsWindow())));
     }
 
@@ -104,7 +111,10 @@ public final class MultiTaskLearner {
         this.config = state.config();
         this.optimizer = Optimizer.fromConfig(config);
         this.network = state.network();
-        this.sampler = new UniformNegativeSampler(state.samplerState());
+        this.sampler = state.sampler();
+        // A popularity sampler counts clicks per item row: it must follow rows that eviction moves.
+        network.items().addRemapListener(sampler);
+        this.logqCorrection = config.negativesLogqCorrection();
         this.pending = state.pending();
         this.metrics = state.metrics();
         this.version = state.version();
@@ -141,7 +151,7 @@ public final class MultiTaskLearner {
                         lastSweepClock,
                         network,
                         pending,
-                        sampler.state(),
+                        sampler,
                         metrics));
     }
 
@@ -203,8 +213,20 @@ public final class MultiTaskLearner {
                     batch.add(Task.CLICK, userRow, itemRow, 1f, lossWeightClick, true);
                     int k = sampler.sample(itemRow, items.size(), negatives.length, negatives);
                     for (int i = 0; i < k; i++) {
-                        batch.add(Task.CLICK, userRow, negatives[i], 0f, negativeWeight, false);
+                        float offset =
+                                logqCorrection
+                                        ? (float) -sampler.logSamplingRatio(itemRow, negatives[i])
+                                        : 0f;
+                        batch.add(
+                                Task.CLICK,
+                                userRow,
+                                negatives[i],
+                                0f,
+                                negativeWeight,
+                                offset,
+                                false);
                     }
+                    sampler.observeClick(itemRow);
                     sampled += k;
                 }
                 case PURCHASE -> {
@@ -225,6 +247,7 @@ public final class MultiTaskLearner {
                                 true);
             }
         }
+        sampler.endBatch(items.size());
         eventsLearned += events.size();
         Set<String> touchedUsers = Collections.unmodifiableSet(touched);
         if (batch.size() == 0) {

@@ -7,7 +7,9 @@ public enum OptimizerKind {
     /** Plain stochastic gradient descent. */
     SGD,
     /** Adagrad: per-coordinate step sizes from accumulated squared gradients (Duchi et al.). */
-    ADAGRAD;
+    ADAGRAD,
+    /** Adam: bias-corrected moving averages of the gradient and its square (Kingma and Ba). */
+    ADAM;
 
     /** The name used in configs: lower case. */
     public String configName() {

@@ -104,6 +104,28 @@ public final class Param<T> {
         return new Param<>(name, Long.class, def, v, doc, Long::valueOf, String::valueOf);
     }
 
+    static Param<Boolean> ofBoolean(String name, boolean def, String doc) {
+        return new Param<>(
+                name,
+                Boolean.class,
+                def,
+                ParamValidators.oneOf(true, false),
+                doc,
+                Param::parseBoolean,
+                String::valueOf);
+    }
+
+    /** Only "true" or "false", ignoring case: {@link Boolean#parseBoolean} reads typos as false. */
+    private static Boolean parseBoolean(String raw) {
+        if (raw.equalsIgnoreCase("true")) {
+            return true;
+        }
+        if (raw.equalsIgnoreCase("false")) {
+            return false;
+        }
+        throw new IllegalArgumentException("not a boolean: " + raw);
+    }
+
     static Param<Double> ofDouble(String name, double def, ParamValidator<Double> v, String doc) {
         return new Param<>(name, Double.class, def, v, doc, Double::valueOf, String::valueOf);
     }

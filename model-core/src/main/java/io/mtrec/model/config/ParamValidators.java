@@ -18,6 +18,12 @@ public final class ParamValidators {
         return range(lo, false, hi, true);
     }
 
+    /** {@code lo <= value < hi}. */
+    public static <T extends Number & Comparable<T>> ParamValidator<T> inRangeExcludingHigh(
+            T lo, T hi) {
+        return range(lo, true, hi, false);
+    }
+
     /** Any value, so long as it is finite when it is a floating-point number. */
     public static <T extends Number> ParamValidator<T> anyFinite() {
         return new ParamValidator<>() {

@@ -35,6 +35,10 @@ import java.util.Map;
  * compacts the survivors downwards in their order; listeners registered with {@link
  * #addRemapListener} get the old-to-new row mapping.
  *
+ * <p>A table built with step counters also keeps, per row, how many optimizer updates the row has
+ * had (Adam debiases a row's moments by its own count); without them the count is not stored. The
+ * count moves, resets and is evicted with its row.
+ *
  * <p>Not thread-safe. {@link #values()} and {@link #slots()} are the live arrays; they are replaced
  * when the table grows, so fetch them again after creating rows. One array holds all rows, so a
  * table has at most {@code (2^31 - 9) / dim} rows (67 million at d = 32).
@@ -66,6 +70,8 @@ public final class EmbeddingTable {
     private float[] biases;
     private float[] biasSlots;
     private float[] features;
+    private final boolean countsSteps;
+    private long[] steps;
 
     /** Sightings of an id that has no row yet. */
     private static final class Sighting {
@@ -127,6 +133,62 @@ public final class EmbeddingTable {
                 featureWidth,
                 admissionMinCount,
                 maxTracked,
+                false,
+                MAX_ARRAY_LENGTH);
+    }
+
+    /**
+     * As {@link #EmbeddingTable(int, int, float, double, long, int, int, int, int)}, keeping a
+     * per-row optimizer step counter when {@code countsSteps}.
+     */
+    public EmbeddingTable(
+            int dim,
+            int slotsPerValue,
+            float slotInit,
+            double initStd,
+            long seed,
+            int biasWidth,
+            int featureWidth,
+            int admissionMinCount,
+            int maxTracked,
+            boolean countsSteps) {
+        this(
+                dim,
+                slotsPerValue,
+                slotInit,
+                initStd,
+                seed,
+                biasWidth,
+                featureWidth,
+                admissionMinCount,
+                maxTracked,
+                countsSteps,
+                MAX_ARRAY_LENGTH);
+    }
+
+    /**
+     * As {@link #EmbeddingTable(int, int, float, double, long, int)}, keeping a per-row optimizer
+     * step counter when {@code countsSteps}.
+     */
+    public EmbeddingTable(
+            int dim,
+            int slotsPerValue,
+            float slotInit,
+            double initStd,
+            long seed,
+            int biasWidth,
+            boolean countsSteps) {
+        this(
+                dim,
+                slotsPerValue,
+                slotInit,
+                initStd,
+                seed,
+                biasWidth,
+                0,
+                1,
+                1,
+                countsSteps,
                 MAX_ARRAY_LENGTH);
     }
 
@@ -139,7 +201,18 @@ public final class EmbeddingTable {
             long seed,
             int biasWidth,
             long maxArrayLength) {
-        this(dim, slotsPerValue, slotInit, initStd, seed, biasWidth, 0, 1, 1, maxArrayLength);
+        this(
+                dim,
+                slotsPerValue,
+                slotInit,
+                initStd,
+                seed,
+                biasWidth,
+                0,
+                1,
+                1,
+                false,
+                maxArrayLength);
     }
 
     EmbeddingTable(
@@ -152,6 +225,32 @@ public final class EmbeddingTable {
             int featureWidth,
             int admissionMinCount,
             int maxTracked,
+            long maxArrayLength) {
+        this(
+                dim,
+                slotsPerValue,
+                slotInit,
+                initStd,
+                seed,
+                biasWidth,
+                featureWidth,
+                admissionMinCount,
+                maxTracked,
+                false,
+                maxArrayLength);
+    }
+
+    private EmbeddingTable(
+            int dim,
+            int slotsPerValue,
+            float slotInit,
+            double initStd,
+            long seed,
+            int biasWidth,
+            int featureWidth,
+            int admissionMinCount,
+            int maxTracked,
+            boolean countsSteps,
             long maxArrayLength) {
         if (dim < 1) {
             throw new IllegalArgumentException("dim must be >= 1, got " + dim);
@@ -186,6 +285,8 @@ public final class EmbeddingTable {
         this.biasSlots = new float[INITIAL_CAPACITY * biasWidth * slotsPerValue];
         this.featureWidth = featureWidth;
         this.features = new float[INITIAL_CAPACITY * featureWidth];
+        this.countsSteps = countsSteps;
+        this.steps = new long[countsSteps ? INITIAL_CAPACITY : 0];
         this.admissionMinCount = admissionMinCount;
         this.maxTracked = maxTracked;
         if (admissionMinCount > 1) {
@@ -210,6 +311,24 @@ public final class EmbeddingTable {
 
     public long seed() {
         return seed;
+    }
+
+    /** Whether the table keeps a per-row optimizer step counter. */
+    public boolean countsSteps() {
+        return countsSteps;
+    }
+
+    /** Optimizer updates row {@code row} has had; 0 when the table keeps no counters. */
+    public long steps(int row) {
+        return countsSteps ? steps[row] : 0L;
+    }
+
+    /**
+     * Counts one more optimizer update of {@code row} and returns the new count (1 on the first);
+     * returns 0 and counts nothing when the table keeps no counters.
+     */
+    public long nextStep(int row) {
+        return countsSteps ? ++steps[row] : 0L;
     }
 
     /** Scalar biases per row (0 when the table keeps none). */
@@ -401,6 +520,9 @@ public final class EmbeddingTable {
         System.arraycopy(biasSlots, from * bsw, biasSlots, to * bsw, bsw);
         System.arraycopy(features, from * featureWidth, features, to * featureWidth, featureWidth);
         lastSeen[to] = lastSeen[from];
+        if (countsSteps) {
+            steps[to] = steps[from];
+        }
         String id = ids.get(from);
         ids.set(to, id);
         if (id != null) {
@@ -419,6 +541,9 @@ public final class EmbeddingTable {
                 slotInit);
         Arrays.fill(features, row * featureWidth, (row + 1) * featureWidth, 0f);
         lastSeen[row] = Long.MIN_VALUE;
+        if (countsSteps) {
+            steps[row] = 0L;
+        }
     }
 
     /**
@@ -439,6 +564,22 @@ public final class EmbeddingTable {
             float[] rowBiases,
             float[] rowBiasSlots,
             long rowLastSeen) {
+        overwriteRow(row, rowValues, rowSlots, rowBiases, rowBiasSlots, rowLastSeen, 0L);
+    }
+
+    /**
+     * As {@link #overwriteRow(int, float[], float[], float[], float[], long)}, with the row's
+     * optimizer step count (ignored when the table keeps no counters).
+     */
+    public void overwriteRow(
+            int row,
+            float[] rowValues,
+            float[] rowSlots,
+            float[] rowBiases,
+            float[] rowBiasSlots,
+            long rowLastSeen,
+            long rowSteps) {
+        checkSteps(String.valueOf(ids.get(row)), rowSteps);
         checkRowShapes(String.valueOf(ids.get(row)), rowValues, rowSlots, rowBiases, rowBiasSlots);
         System.arraycopy(rowValues, 0, values, row * dim, dim);
         System.arraycopy(rowSlots, 0, slots, row * dim * slotsPerValue, dim * slotsPerValue);
@@ -450,6 +591,9 @@ public final class EmbeddingTable {
                 row * biasWidth * slotsPerValue,
                 biasWidth * slotsPerValue);
         lastSeen[row] = rowLastSeen;
+        if (countsSteps) {
+            steps[row] = rowSteps;
+        }
     }
 
     /** The id stored in {@code row}; null for the cold row. */
@@ -534,6 +678,22 @@ public final class EmbeddingTable {
             float[] rowBiases,
             float[] rowBiasSlots,
             long rowLastSeen) {
+        return restoreRow(id, rowValues, rowSlots, rowBiases, rowBiasSlots, rowLastSeen, 0L);
+    }
+
+    /**
+     * Appends a row with given contents, biases and optimizer step count (ignored when the table
+     * keeps no counters), as a snapshot restore does; rows must come in row order.
+     */
+    public int restoreRow(
+            String id,
+            float[] rowValues,
+            float[] rowSlots,
+            float[] rowBiases,
+            float[] rowBiasSlots,
+            long rowLastSeen,
+            long rowSteps) {
+        checkSteps(id, rowSteps);
         checkRowShapes(id, rowValues, rowSlots, rowBiases, rowBiasSlots);
         int row = appendRow(id);
         System.arraycopy(rowValues, 0, values, row * dim, dim);
@@ -547,7 +707,17 @@ public final class EmbeddingTable {
                 biasWidth * slotsPerValue);
         Arrays.fill(features, row * featureWidth, (row + 1) * featureWidth, 0f);
         lastSeen[row] = rowLastSeen;
+        if (countsSteps) {
+            steps[row] = rowSteps;
+        }
         return row;
+    }
+
+    private static void checkSteps(String id, long rowSteps) {
+        if (rowSteps < 0) {
+            throw new IllegalArgumentException(
+                    "row of '" + id + "' has step count " + rowSteps + ", expected >= 0");
+        }
     }
 
     /** Sets the side features of {@code row}; {@code rowFeatures} has {@link #featureWidth()}. */
@@ -632,5 +802,8 @@ public final class EmbeddingTable {
         biases = Arrays.copyOf(biases, capacity * biasWidth);
         biasSlots = Arrays.copyOf(biasSlots, capacity * biasWidth * slotsPerValue);
         features = Arrays.copyOf(features, capacity * featureWidth);
+        if (countsSteps) {
+            steps = Arrays.copyOf(steps, capacity);
+        }
     }
 }

@@ -232,7 +232,8 @@ public final class MultiTaskNetwork {
                         Task.values().length,
                         0,
                         config.admissionMinCount(),
-                        config.admissionMaxTracked());
+                        config.admissionMaxTracked(),
+                        optimizer.usesStepCount());
         EmbeddingTable items =
                 new EmbeddingTable(
                         d,
@@ -243,7 +244,8 @@ public final class MultiTaskNetwork {
                         Task.values().length,
                         config.itemTextDim(),
                         config.admissionMinCount(),
-                        config.admissionMaxTracked());
+                        config.admissionMaxTracked(),
+                        optimizer.usesStepCount());
         DenseLayer[] layers = new DenseLayer[config.bottomLayers()];
         int in = 3 * d;
         for (int l = 0; l < layers.length; l++) {
@@ -334,7 +336,7 @@ public final class MultiTaskNetwork {
     /**
      * Per-example predictions of the last {@link #computeGradients} call, made with the parameters
      * before any step: a probability for click and purchase examples, the raw rating output for
-     * rating examples.
+     * rating examples. They include the example's logit offset (0 for every real example).
      */
     public float predictions(int i) {
         return predictions[i];
@@ -396,6 +398,9 @@ public final class MultiTaskNetwork {
                     head.output(in, i * hw, x, uvOff)
                             + bu[batch.userRow(i) * tasks + t]
                             + bv[batch.itemRow(i) * tasks + t];
+            // Sampling correction (logQ): a constant shift of the training logit, so dLoss/dz and
+            // everything below it are unchanged in form; predict() and scoring never add it.
+            z += batch.logitOffset(i);
             float y = batch.label(i);
             float weight = batch.weight(i);
             float g;
@@ -504,9 +509,12 @@ public final class MultiTaskNetwork {
         int biasSlotWidth = bw * table.slotsPerValue();
         for (int s = 0; s < grads.count(); s++) {
             int row = grads.row(s);
-            optimizer.update(values, row * dim, g, s * dim, slots, row * slotWidth, dim, scale);
+            // One count per row covers its vector and its biases: a batch touches both together.
+            long step = table.nextStep(row);
             optimizer.update(
-                    biases, row * bw, gb, s * bw, biasSlots, row * biasSlotWidth, bw, scale);
+                    values, row * dim, g, s * dim, slots, row * slotWidth, dim, scale, step);
+            optimizer.update(
+                    biases, row * bw, gb, s * bw, biasSlots, row * biasSlotWidth, bw, scale, step);
         }
     }
 

@@ -42,6 +42,11 @@ public final class Adagrad implements Optimizer {
     }
 
     @Override
+    public boolean usesStepCount() {
+        return false;
+    }
+
+    @Override
     public float initialSlotValue() {
         return initialAccumulator;
     }
@@ -55,7 +60,8 @@ public final class Adagrad implements Optimizer {
             float[] slots,
             int sOff,
             int n,
-            float scale) {
+            float scale,
+            long step) {
         for (int i = 0; i < n; i++) {
             float g = scale * grads[gOff + i];
             float acc = slots[sOff + i] + g * g;

@@ -2,12 +2,16 @@ package io.mtrec.model.optim;
 
 import java.util.Arrays;
 
-/** A dense parameter array with its gradient and optimizer slots, updated as a whole each step. */
+/**
+ * A dense parameter array with its gradient, optimizer slots and the count of steps applied to it,
+ * updated as a whole each step.
+ */
 public final class DenseParam {
     private final String name;
     private final float[] values;
     private final float[] grads;
     private final float[] slots;
+    private long steps;
 
     public DenseParam(String name, int size, Optimizer optimizer) {
         this.name = name;
@@ -37,6 +41,11 @@ public final class DenseParam {
         return slots;
     }
 
+    /** Optimizer steps applied so far (Adam's bias correction reads it). */
+    public long steps() {
+        return steps;
+    }
+
     public void zeroGrads() {
         Arrays.fill(grads, 0f);
     }
@@ -51,11 +60,17 @@ public final class DenseParam {
 
     /** Applies one optimizer step with the gradient scaled by {@code scale}. */
     public void step(Optimizer optimizer, float scale) {
-        optimizer.update(values, 0, grads, 0, slots, 0, values.length, scale);
+        steps++;
+        optimizer.update(values, 0, grads, 0, slots, 0, values.length, scale, steps);
     }
 
-    /** Replaces values and slots, as a snapshot restore does; lengths must match. */
-    public void restore(float[] newValues, float[] newSlots) {
+    /**
+     * Replaces values, slots and the step count, as a snapshot restore does; lengths must match.
+     */
+    public void restore(float[] newValues, float[] newSlots, long newSteps) {
+        if (newSteps < 0) {
+            throw new IllegalArgumentException(name + ": step count must be >= 0, got " + newSteps);
+        }
         if (newValues.length != values.length || newSlots.length != slots.length) {
             throw new IllegalArgumentException(
                     name
@@ -70,5 +85,6 @@ public final class DenseParam {
         }
         System.arraycopy(newValues, 0, values, 0, values.length);
         System.arraycopy(newSlots, 0, slots, 0, slots.length);
+        steps = newSteps;
     }
 }

@@ -8,10 +8,13 @@ import io.mtrec.model.config.OptimizerKind;
  * lives in slot arrays owned by the parameters, next to the values they belong to.
  *
  * <p>Lifecycle: <b>init</b> — the owner allocates {@link #slotsPerValue()} slots per value, set to
- * {@link #initialSlotValue()}; <b>step</b> — {@link #update} changes values and slots in place;
- * <b>snapshot</b> — the owner writes values and slots; <b>restore</b> — the owner reads them back
- * and the next {@link #update} continues exactly where the saved one stopped. Embedding tables call
- * {@link #update} once per touched row (sparse), dense parameters once for the whole array.
+ * {@link #initialSlotValue()}, and a step counter at 0; <b>step</b> — the owner increments its
+ * counter and calls {@link #update} with it, which changes values and slots in place;
+ * <b>snapshot</b> — the owner writes values, slots and counter; <b>restore</b> — the owner reads
+ * them back and the next {@link #update} continues exactly where the saved one stopped. Embedding
+ * tables call {@link #update} once per touched row (sparse) with that row's own counter, which they
+ * keep only when {@link #usesStepCount()}; dense parameters call it once for the whole array with
+ * the count of steps applied to it.
  */
 public interface Optimizer {
 
@@ -24,8 +27,15 @@ public interface Optimizer {
     float initialSlotValue();
 
     /**
+     * Whether {@link #update} reads its {@code step} argument; when false, owners need not count
+     * steps per embedding row (SGD and Adagrad do not).
+     */
+    boolean usesStepCount();
+
+    /**
      * Applies one step to {@code values[vOff..vOff+n)} with gradient {@code scale *
-     * grads[gOff..gOff+n)}, reading and updating {@code slots} from {@code sOff}.
+     * grads[gOff..gOff+n)}, reading and updating {@code slots} from {@code sOff}. {@code step} is
+     * the 1-based number of this update of these values (1 the first time).
      */
     void update(
             float[] values,
@@ -35,7 +45,8 @@ public interface Optimizer {
             float[] slots,
             int sOff,
             int n,
-            float scale);
+            float scale,
+            long step);
 
     /** The optimizer a configuration asks for. */
     static Optimizer fromConfig(ModelConfig config) {
@@ -46,6 +57,12 @@ public interface Optimizer {
                             (float) config.learningRate(),
                             (float) config.adagradEpsilon(),
                             (float) config.adagradInitialAccumulator());
+            case ADAM ->
+                    new Adam(
+                            (float) config.learningRate(),
+                            config.adamBeta1(),
+                            config.adamBeta2(),
+                            (float) config.adamEpsilon());
         };
     }
 }

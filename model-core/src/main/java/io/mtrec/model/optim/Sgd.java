@@ -29,6 +29,11 @@ public final class Sgd implements Optimizer {
     }
 
     @Override
+    public boolean usesStepCount() {
+        return false;
+    }
+
+    @Override
     public float initialSlotValue() {
         return 0f;
     }
@@ -42,10 +47,11 @@ public final class Sgd implements Optimizer {
             float[] slots,
             int sOff,
             int n,
-            float scale) {
-        float step = learningRate * scale;
+            float scale,
+            long step) {
+        float rate = learningRate * scale;
         for (int i = 0; i < n; i++) {
-            values[vOff + i] -= step * grads[gOff + i];
+            values[vOff + i] -= rate * grads[gOff + i];
         }
     }
 }

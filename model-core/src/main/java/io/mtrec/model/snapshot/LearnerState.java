@@ -3,6 +3,7 @@ package io.mtrec.model.snapshot;
 import io.mtrec.model.config.ModelConfig;
 import io.mtrec.model.metrics.ProgressiveMetrics;
 import io.mtrec.model.network.MultiTaskNetwork;
+import io.mtrec.model.sampling.NegativeSampler;
 import io.mtrec.model.tasks.PendingClicks;
 
 /**
@@ -18,7 +19,7 @@ import io.mtrec.model.tasks.PendingClicks;
  *     any)
  * @param network embedding tables, bottom layers and heads, with optimizer slots
  * @param pending clicks waiting for their conversion
- * @param samplerState state of the negative sampler's generator
+ * @param sampler the negative sampler, with its generator (and popularity counts)
  * @param metrics progressive-validation windows
  */
 public record LearnerState(
@@ -30,5 +31,5 @@ public record LearnerState(
         long lastSweepClock,
         MultiTaskNetwork network,
         PendingClicks pending,
-        long samplerState,
+        NegativeSampler sampler,
         ProgressiveMetrics metrics) {}

@@ -2,11 +2,15 @@ package io.mtrec.model.snapshot;
 
 import io.mtrec.model.config.Architecture;
 import io.mtrec.model.config.ModelConfig;
+import io.mtrec.model.config.NegativeSamplerKind;
 import io.mtrec.model.embedding.EmbeddingTable;
 import io.mtrec.model.metrics.ProgressiveMetrics;
 import io.mtrec.model.network.MultiTaskNetwork;
 import io.mtrec.model.optim.DenseParam;
 import io.mtrec.model.optim.Optimizer;
+import io.mtrec.model.sampling.NegativeSampler;
+import io.mtrec.model.sampling.PopularityNegativeSampler;
+import io.mtrec.model.sampling.UniformNegativeSampler;
 import io.mtrec.model.tasks.PendingClicks;
 import io.mtrec.model.tasks.PendingClicks.PendingClick;
 
@@ -36,16 +40,17 @@ import java.util.zip.CRC32;
  * CNTR  long version, eventClock, nanBatchesSkipped, eventsLearned, lastSweepClock
  * USER  table                  ITEM  table
  *       table = int dim, int slotsPerValue, long seed, int biasWidth, int featureWidth,
- *               int coldRow (-1: none), int rows,
- *               rows x (str id ("" for the cold row), long lastSeen, float[dim] values,
- *                       float[dim*slots] slots, float[biasWidth] biases,
+ *               int coldRow (-1: none), int stepCounters (0|1), int rows,
+ *               rows x (str id ("" for the cold row), long lastSeen, [long steps if stepCounters],
+ *                       float[dim] values, float[dim*slots] slots, float[biasWidth] biases,
  *                       float[biasWidth*slots] bias slots, float[featureWidth] features),
  *               int n, n x (str id, int count, long lastSeen)   -- sightings of ids without a row
- * DENS  int n, n x (str name, int size, int slotCount, float[size], float[slotCount])
+ * DENS  int n, n x (str name, int size, int slotCount, long steps, float[size], float[slotCount])
  *                              -- MultiTaskNetwork.denseParams(), MMoE experts and gates included
  * PEND  long nextSeq, int n, n x (long seq, str user, str item, long eventTime,
  *                                  float purchasePrediction)
- * SMPL  long sampler state
+ * SMPL  long generator state; for negatives.sampler=popularity also
+ *       int n, long[n] clicks per item row, int b, long[b] clicks when the alias table was built
  * METR  ProgressiveMetrics.writeTo
  * END!  long CRC-32 of every byte before it
  * </pre>
@@ -54,13 +59,16 @@ import java.util.zip.CRC32;
  * config entries and, for {@code architecture=mmoe}, the experts' and gates' weights and biases in
  * DENS; the item table's features (the items' text embeddings), the text projection as the last
  * dense parameter when {@code item.text.dim} > 0, and {@code lastSweepClock}, {@code featureWidth},
- * {@code coldRow} and the sighting counts of TTL eviction and frequency admission.
+ * {@code coldRow} and the sighting counts of TTL eviction and frequency admission; {@code
+ * stepCounters}, the rows' and dense parameters' optimizer step counts (only Adam reads them) and
+ * the popularity sampler's counts.
  *
- * <p>Format 2 is format 3 without those: it is read as {@code architecture=shared-bottom}, with the
- * last sweep unknown ({@link Long#MIN_VALUE}), and its configuration has no TTL, admission or text
- * parameters, so their defaults (off) reproduce its behaviour. Format 1 is format 2 without {@code
- * biasWidth}, the row biases and the pending clicks' predictions; it is still read, with zero
- * biases (fresh bias slots) and unscored pending clicks.
+ * <p>Format 2 is format 3 without those: it is read as {@code architecture=shared-bottom} with
+ * {@code negatives.sampler=uniform} (the only sampler it knew), the last sweep unknown ({@link
+ * Long#MIN_VALUE}), step counts 0, and its configuration has no TTL, admission or text parameters,
+ * so their defaults (off) reproduce its behaviour. Format 1 is format 2 without {@code biasWidth},
+ * the row biases and the pending clicks' predictions; it is still read, with zero biases (fresh
+ * bias slots) and unscored pending clicks.
  *
  * <p>{@code str} is an int byte count and UTF-8 bytes; each section starts with its 4-letter tag.
  * Floats are written with their exact bits, so decode(encode(s)) continues training
@@ -125,6 +133,7 @@ public final class SnapshotCodec {
                 out.string(param.name());
                 out.data.writeInt(param.size());
                 out.data.writeInt(param.slots().length);
+                out.data.writeLong(param.steps());
                 out.floats(param.values(), 0, param.size());
                 out.floats(param.slots(), 0, param.slots().length);
             }
@@ -142,7 +151,12 @@ public final class SnapshotCodec {
             }
 
             out.data.writeInt(TAG_SAMPLER);
-            out.data.writeLong(state.samplerState());
+            NegativeSampler sampler = state.sampler();
+            out.data.writeLong(sampler.rngState());
+            if (sampler instanceof PopularityNegativeSampler popularity) {
+                writeLongs(out, popularity.counts());
+                writeLongs(out, popularity.builtCounts());
+            }
 
             out.data.writeInt(TAG_METRICS);
             state.metrics().writeTo(out.data);
@@ -234,6 +248,9 @@ public final class SnapshotCodec {
             map.putIfAbsent(
                     ModelConfig.ARCHITECTURE.name(),
                     ModelConfig.ARCHITECTURE.format(Architecture.SHARED_BOTTOM));
+            // Older writers knew only uniform negatives; the new default would change their model.
+            map.putIfAbsent(
+                    ModelConfig.NEGATIVES_SAMPLER.name(), NegativeSamplerKind.UNIFORM.configName());
         }
         ModelConfig config;
         try {
@@ -273,6 +290,7 @@ public final class SnapshotCodec {
             String name = in.string();
             int size = in.data.readInt();
             int slots = in.data.readInt();
+            long steps = format >= 3 ? in.data.readLong() : 0L;
             if (!name.equals(param.name())
                     || size != param.size()
                     || slots != param.slots().length) {
@@ -297,7 +315,11 @@ public final class SnapshotCodec {
             float[] slotValues = new float[slots];
             in.floats(values);
             in.floats(slotValues);
-            param.restore(values, slotValues);
+            try {
+                param.restore(values, slotValues, steps);
+            } catch (IllegalArgumentException e) {
+                throw new SnapshotFormatException("dense parameter " + e.getMessage(), e);
+            }
         }
         network.syncWeights();
 
@@ -322,6 +344,27 @@ public final class SnapshotCodec {
 
         in.expectTag(TAG_SAMPLER);
         long samplerState = in.data.readLong();
+        NegativeSampler sampler;
+        if (config.negativesSampler() == NegativeSamplerKind.POPULARITY) {
+            long[] counts = readLongs(in, "popularity counts");
+            long[] builtCounts = readLongs(in, "popularity counts at the last build");
+            if (counts.length != network.items().size()) {
+                throw new SnapshotFormatException(
+                        "popularity sampler: expected click counts for the "
+                                + network.items().size()
+                                + " item rows, found "
+                                + counts.length);
+            }
+            try {
+                sampler =
+                        PopularityNegativeSampler.restore(
+                                config, samplerState, counts, builtCounts);
+            } catch (IllegalArgumentException e) {
+                throw new SnapshotFormatException("popularity sampler: " + e.getMessage(), e);
+            }
+        } else {
+            sampler = new UniformNegativeSampler(samplerState);
+        }
 
         in.expectTag(TAG_METRICS);
         ProgressiveMetrics metrics = ProgressiveMetrics.readFrom(in.data);
@@ -343,7 +386,7 @@ public final class SnapshotCodec {
                 lastSweepClock,
                 network,
                 pending,
-                samplerState,
+                sampler,
                 metrics);
     }
 
@@ -370,11 +413,15 @@ public final class SnapshotCodec {
         int featureWidth = table.featureWidth();
         out.data.writeInt(featureWidth);
         out.data.writeInt(table.coldRow());
+        out.data.writeInt(table.countsSteps() ? 1 : 0);
         out.data.writeInt(table.size());
         for (int row = 0; row < table.size(); row++) {
             String id = table.id(row);
             out.string(id == null ? "" : id);
             out.data.writeLong(table.lastSeen(row));
+            if (table.countsSteps()) {
+                out.data.writeLong(table.steps(row));
+            }
             out.floats(table.values(), row * dim, dim);
             out.floats(table.slots(), row * slotWidth, slotWidth);
             out.floats(table.biases(), row * biasWidth, biasWidth);
@@ -416,6 +463,17 @@ public final class SnapshotCodec {
                             + config.admissionMinCount()
                             + "), found "
                             + coldRow);
+        }
+        boolean stepCounters = format >= 3 ? readFlag(in, what) : table.countsSteps();
+        if (stepCounters != table.countsSteps()) {
+            throw new SnapshotFormatException(
+                    what
+                            + " table: expected "
+                            + (table.countsSteps() ? "" : "no ")
+                            + "per-row step counters (optimizer="
+                            + config.optimizer()
+                            + "), found "
+                            + (stepCounters ? "them" : "none"));
         }
         if (format >= 2 && biasWidth != table.biasWidth()) {
             throw new SnapshotFormatException(
@@ -462,6 +520,7 @@ public final class SnapshotCodec {
         for (int row = 0; row < rows; row++) {
             String id = in.string();
             long lastSeen = in.data.readLong();
+            long steps = format >= 3 && stepCounters ? in.data.readLong() : 0L;
             in.floats(values);
             in.floats(slots);
             try {
@@ -472,9 +531,12 @@ public final class SnapshotCodec {
                     int restored;
                     if (row == coldRow) {
                         restored = coldRow;
-                        table.overwriteRow(coldRow, values, slots, biases, biasSlots, lastSeen);
+                        table.overwriteRow(
+                                coldRow, values, slots, biases, biasSlots, lastSeen, steps);
                     } else {
-                        restored = table.restoreRow(id, values, slots, biases, biasSlots, lastSeen);
+                        restored =
+                                table.restoreRow(
+                                        id, values, slots, biases, biasSlots, lastSeen, steps);
                     }
                     table.setFeatures(restored, features);
                 } else {
@@ -495,6 +557,40 @@ public final class SnapshotCodec {
                 throw new SnapshotFormatException(what + " table: " + e.getMessage(), e);
             }
         }
+    }
+
+    private static boolean readFlag(Input in, String what) throws IOException {
+        int flag = in.data.readInt();
+        if (flag != 0 && flag != 1) {
+            throw new SnapshotFormatException(
+                    what + " table: step counter flag must be 0 or 1, found " + flag);
+        }
+        return flag == 1;
+    }
+
+    private static void writeLongs(Output out, long[] values) throws IOException {
+        out.data.writeInt(values.length);
+        for (long value : values) {
+            out.data.writeLong(value);
+        }
+    }
+
+    private static long[] readLongs(Input in, String what) throws IOException {
+        int n = in.count(what);
+        if ((long) n * Long.BYTES > in.data.available()) {
+            throw new SnapshotFormatException(
+                    what
+                            + ": count "
+                            + n
+                            + " does not fit the "
+                            + in.data.available()
+                            + " bytes left");
+        }
+        long[] values = new long[n];
+        for (int i = 0; i < n; i++) {
+            values[i] = in.data.readLong();
+        }
+        return values;
     }
 
     private static int tag(String name) {

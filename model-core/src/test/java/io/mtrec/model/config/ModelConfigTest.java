@@ -27,6 +27,14 @@ class ModelConfigTest {
         assertThat(config.adagradEpsilon()).isEqualTo(1e-8);
         assertThat(config.negativesPerPositive()).isEqualTo(1);
         assertThat(config.negativesWeight()).isEqualTo(0.1);
+        assertThat(config.negativesSampler()).isEqualTo(NegativeSamplerKind.POPULARITY);
+        assertThat(config.negativesPopularityExponent()).isEqualTo(0.75);
+        assertThat(config.negativesPopularitySmoothing()).isEqualTo(1.0);
+        assertThat(config.negativesRebuildFraction()).isEqualTo(0.01);
+        assertThat(config.negativesLogqCorrection()).isTrue();
+        assertThat(config.adamBeta1()).isEqualTo(0.9);
+        assertThat(config.adamBeta2()).isEqualTo(0.999);
+        assertThat(config.adamEpsilon()).isEqualTo(1e-8);
         assertThat(config.ratingMin()).isEqualTo(1.0);
         assertThat(config.ratingMax()).isEqualTo(5.0);
         assertThat(config.conversionWindowMs()).isEqualTo(3_600_000L);
@@ -77,7 +85,7 @@ class ModelConfigTest {
         Set<String> names = new HashSet<>();
         for (Param<?> param : ModelConfig.PARAMS) {
             assertThat(names.add(param.name())).as(param.name()).isTrue();
-            assertThat(param.name()).matches("[a-z]+(\\.[a-z]+)*");
+            assertThat(param.name()).matches("[a-z][a-z0-9]*(\\.[a-z][a-z0-9]*)*");
             assertThat(param.doc()).as(param.name()).isNotBlank();
         }
     }
@@ -102,13 +110,29 @@ class ModelConfigTest {
                 .hasMessage("mmoe.experts must be in [1, 64], got 65");
         assertThatThrownBy(() -> builder.mmoeExpertHidden(0))
                 .hasMessage("mmoe.expert.hidden must be in [1, 4096], got 0");
+        assertThatThrownBy(() -> builder.set(ModelConfig.ADAM_BETA1, 1.0))
+                .hasMessage("adam.beta1 must be in [0.0, 1.0), got 1.0");
+        assertThatThrownBy(() -> builder.set(ModelConfig.ADAM_BETA2, -0.1))
+                .hasMessage("adam.beta2 must be in [0.0, 1.0), got -0.1");
+        assertThatThrownBy(() -> builder.set(ModelConfig.ADAM_EPSILON, 0.0))
+                .hasMessage("adam.epsilon must be in (0.0, 1.0], got 0.0");
+        assertThatThrownBy(() -> builder.set(ModelConfig.NEGATIVES_POPULARITY_SMOOTHING, 0.0))
+                .hasMessage("negatives.popularity.smoothing must be in (0.0, 1000000.0], got 0.0");
+        assertThatThrownBy(() -> builder.set(ModelConfig.NEGATIVES_POPULARITY_EXPONENT, 2.5))
+                .hasMessage("negatives.popularity.exponent must be in [0.0, 2.0], got 2.5");
+        assertThatThrownBy(() -> builder.set(ModelConfig.NEGATIVES_REBUILD_FRACTION, 1.5))
+                .hasMessage("negatives.rebuild.fraction must be in [0.0, 1.0], got 1.5");
     }
 
     @Test
     void badStringValueIsRejectedNamingParameter() {
-        assertThatThrownBy(() -> ModelConfig.fromMap(Map.of("optimizer", "adam")))
+        assertThatThrownBy(() -> ModelConfig.fromMap(Map.of("optimizer", "rmsprop")))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("optimizer must be one of [sgd, adagrad], got 'adam'");
+                .hasMessage("optimizer must be one of [sgd, adagrad, adam], got 'rmsprop'");
+        assertThatThrownBy(() -> ModelConfig.fromMap(Map.of("negatives.sampler", "hard")))
+                .hasMessage("negatives.sampler must be one of [uniform, popularity], got 'hard'");
+        assertThatThrownBy(() -> ModelConfig.fromMap(Map.of("negatives.logq.correction", "yes")))
+                .hasMessage("negatives.logq.correction must be one of [true, false], got 'yes'");
         assertThatThrownBy(() -> ModelConfig.fromMap(Map.of("bottom.hidden", "wide")))
                 .hasMessage("bottom.hidden must be in [1, 4096], got 'wide'");
         assertThatThrownBy(() -> ModelConfig.fromMap(Map.of("init.std", "2")))

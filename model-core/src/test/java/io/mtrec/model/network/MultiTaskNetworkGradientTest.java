@@ -46,7 +46,47 @@ class MultiTaskNetworkGradientTest {
     }
 
     private static void checkEveryParameter(MultiTaskNetwork network) {
+        assertGradientsMatchCentralDifferences(network, mixedBatch(network));
+    }
+
+    @ParameterizedTest(name = "bottom.layers={0}")
+    @ValueSource(ints = {1, 2})
+    void gradientsOfTheLogQCorrectedLossMatchCentralDifferences(int bottomLayers) {
+        MultiTaskNetwork network = tinyNetwork(bottomLayers, Architecture.SHARED_BOTTOM);
         ExampleBatch batch = mixedBatch(network);
+        // Sampled click negatives with their logQ offsets -log(N Q(j)): a popular item (offset
+        // below 0) and a rare one (above 0), and a pair that also occurs as a real example.
+        batch.add(Task.CLICK, 1, 0, 0f, 0.25f, -1.3f, false);
+        batch.add(Task.CLICK, 2, 3, 0f, 0.25f, 0.8f, false);
+        batch.add(Task.CLICK, 1, 2, 0f, 0.5f, -0.4f, false);
+        assertGradientsMatchCentralDifferences(network, batch);
+    }
+
+    @Test
+    void logitOffsetShiftsTheTrainingLogitButNotPredict() {
+        MultiTaskNetwork network = tinyNetwork(1, Architecture.SHARED_BOTTOM);
+        ExampleBatch batch = new ExampleBatch();
+        int u = network.users().getOrCreate("u0");
+        int v = network.items().getOrCreate("i0");
+        float offset = (float) -Math.log(3.0);
+        batch.add(Task.CLICK, u, v, 0f, 1f, offset, false);
+        double loss = network.computeGradients(batch);
+        double z = logit(network.predict(batch, 0, Task.CLICK));
+        // BCE with label 0 of the shifted logit: log(1 + exp(z - log 3)).
+        assertThat(loss).isCloseTo(Math.log1p(Math.exp(z + offset)), within(1e-6));
+        assertThat((double) network.predictions(0))
+                .isCloseTo(1 / (1 + Math.exp(-(z + offset))), within(1e-6));
+        // d/db_click = sigmoid(z - log 3) - 0.
+        assertThat((double) network.head(Task.CLICK).bias().grads()[0])
+                .isCloseTo(1 / (1 + Math.exp(-(z + offset))), within(1e-6));
+    }
+
+    private static double logit(float p) {
+        return Math.log(p / (1.0 - p));
+    }
+
+    private static void assertGradientsMatchCentralDifferences(
+            MultiTaskNetwork network, ExampleBatch batch) {
         double loss = network.computeGradients(batch);
         ReferenceNetwork reference = new ReferenceNetwork(network);
         assertThat(loss).isCloseTo(reference.loss(batch), within(1e-6));

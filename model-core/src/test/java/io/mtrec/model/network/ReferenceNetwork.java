@@ -79,7 +79,9 @@ final class ReferenceNetwork {
     double loss(ExampleBatch batch) {
         double total = 0;
         for (int i = 0; i < batch.size(); i++) {
-            double z = outputs(batch.userRow(i), batch.itemRow(i))[batch.task(i).index()];
+            double z =
+                    outputs(batch.userRow(i), batch.itemRow(i))[batch.task(i).index()]
+                            + batch.logitOffset(i);
             double y = batch.label(i);
             double loss =
                     batch.task(i) == Task.RATING

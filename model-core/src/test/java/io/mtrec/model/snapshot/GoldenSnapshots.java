@@ -4,6 +4,8 @@ import io.mtrec.model.Interaction;
 import io.mtrec.model.MultiTaskLearner;
 import io.mtrec.model.config.Architecture;
 import io.mtrec.model.config.ModelConfig;
+import io.mtrec.model.config.NegativeSamplerKind;
+import io.mtrec.model.config.OptimizerKind;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -32,7 +34,7 @@ public final class GoldenSnapshots {
     /**
      * Golden file written by the format-3 writer: an MMoE model (architecture in the config,
      * experts' and gates' params) with a TTL sweep clock, cold rows, sighting counts, item text
-     * features and projection.
+     * features and projection, optimizer step counts and popularity sampler counts.
      */
     public static final String FORMAT_3 = "snapshots/format-3.bin";
 
@@ -49,6 +51,8 @@ public final class GoldenSnapshots {
                         .bottomHidden(6)
                         .negativesPerPositive(2)
                         .negativesWeight(0.25)
+                        .negativesSampler(NegativeSamplerKind.UNIFORM)
+                        .optimizer(OptimizerKind.ADAGRAD)
                         .conversionWindowMs(1_000)
                         .metricsWindow(50)
                         .seed(7L)
@@ -87,6 +91,8 @@ public final class GoldenSnapshots {
                         .conversionWindowMs(1_000)
                         .metricsWindow(50)
                         .seed(7L)
+                        .negativesSampler(NegativeSamplerKind.POPULARITY)
+                        .negativesLogqCorrection(true)
                         .architecture(Architecture.MMOE)
                         .mmoeExperts(2)
                         .mmoeExpertHidden(3)

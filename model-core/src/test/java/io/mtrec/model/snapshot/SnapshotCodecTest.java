@@ -1,12 +1,19 @@
 package io.mtrec.model.snapshot;
 
+import io.mtrec.model.Interaction;
 import io.mtrec.model.MultiTaskLearner;
+import io.mtrec.model.config.ModelConfig;
+import io.mtrec.model.config.NegativeSamplerKind;
+import io.mtrec.model.config.OptimizerKind;
+import io.mtrec.model.embedding.EmbeddingTable;
+import io.mtrec.model.sampling.PopularityNegativeSampler;
 
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import java.util.zip.CRC32;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -123,6 +130,52 @@ class SnapshotCodecTest {
                                 + " optimizer=adagrad, architecture=mmoe, mmoe.experts=3,"
                                 + " mmoe.expert.hidden=3), found 'mmoe.experts.weight' with 36"
                                 + " values and 36 slots");
+    }
+
+    @Test
+    void stepCounterFlagThatDisagreesWithTheOptimizerIsRejected() {
+        byte[] bytes = snapshot();
+        // USER, int dim, int slotsPerValue, long seed, int biasWidth, int featureWidth, int
+        // coldRow, then the flag.
+        ByteBuffer.wrap(bytes).putInt(indexOf(bytes, "USER") + 32, 1);
+        assertThatThrownBy(() -> SnapshotCodec.decode(withChecksum(bytes)))
+                .isInstanceOf(SnapshotFormatException.class)
+                .hasMessage(
+                        "user table: expected no per-row step counters (optimizer=adagrad),"
+                                + " found them");
+    }
+
+    @Test
+    void adamStepCountsAndPopularityCountsSurviveARoundTrip() {
+        ModelConfig config =
+                ModelConfig.builder()
+                        .embeddingDim(4)
+                        .bottomHidden(6)
+                        .optimizer(OptimizerKind.ADAM)
+                        .learningRate(0.01)
+                        .negativesSampler(NegativeSamplerKind.POPULARITY)
+                        .build();
+        MultiTaskLearner learner = new MultiTaskLearner(config);
+        learner.learn(List.of(Interaction.click("e1", "u1", "a", 1), impression("e2", "b")));
+        learner.learn(List.of(Interaction.click("e3", "u1", "b", 2), impression("e4", "c")));
+        learner.learn(List.of(Interaction.click("e5", "u2", "b", 3)));
+
+        byte[] bytes = learner.toSnapshotBytes();
+        LearnerState state = SnapshotCodec.decode(bytes);
+        EmbeddingTable users = state.network().users();
+        assertThat(users.countsSteps()).isTrue();
+        assertThat(users.steps(users.rowOf("u1"))).isEqualTo(2);
+        assertThat(users.steps(users.rowOf("u2"))).isEqualTo(1);
+        assertThat(users.steps(users.rowOf("u0"))).isEqualTo(2);
+        assertThat(state.network().denseParams().get(0).steps()).isEqualTo(3);
+        PopularityNegativeSampler sampler = (PopularityNegativeSampler) state.sampler();
+        assertThat(sampler.counts()).containsExactly(1, 2, 0); // a, b, c
+        assertThat(sampler.builtCounts()).containsExactly(1, 2, 0);
+        assertThat(SnapshotCodec.encode(state)).isEqualTo(bytes);
+    }
+
+    private static Interaction impression(String eventId, String item) {
+        return Interaction.impression(eventId, "u0", item, 1);
     }
 
     @Test

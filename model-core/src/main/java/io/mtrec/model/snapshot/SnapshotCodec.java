@@ -1,6 +1,9 @@
 package io.mtrec.model.snapshot;
 
 import io.mtrec.model.config.ModelConfig;
+import io.mtrec.model.config.PurchaseTraining;
+import io.mtrec.model.config.RatingLoss;
+import io.mtrec.model.config.TaskWeighting;
 import io.mtrec.model.embedding.EmbeddingTable;
 import io.mtrec.model.metrics.ProgressiveMetrics;
 import io.mtrec.model.network.MultiTaskNetwork;
@@ -27,10 +30,10 @@ import java.util.zip.CRC32;
 /**
  * The versioned binary snapshot format of a {@link LearnerState}.
  *
- * <p>Format 2, big-endian:
+ * <p>Format 3, big-endian:
  *
  * <pre>
- * int   magic 'MTRS'           int   format version (2)
+ * int   magic 'MTRS'           int   format version (3)
  * CONF  int n, n x (str key, str value)          -- ModelConfig.toMap()
  * CNTR  long version, eventClock, nanBatchesSkipped, eventsLearned
  * USER  table                  ITEM  table
@@ -38,6 +41,7 @@ import java.util.zip.CRC32;
  *               rows x (str id, long lastSeen, float[dim] values, float[dim*slots] slots,
  *                       float[biasWidth] biases, float[biasWidth*slots] bias slots)
  * DENS  int n, n x (str name, int size, int slotCount, float[size], float[slotCount])
+ *                              -- with task.weighting=uncertainty, last: task.log.variance
  * PEND  long nextSeq, int n, n x (long seq, str user, str item, long eventTime,
  *                                  float purchasePrediction)
  * SMPL  long sampler state
@@ -45,7 +49,13 @@ import java.util.zip.CRC32;
  * END!  long CRC-32 of every byte before it
  * </pre>
  *
- * Format 1 is format 2 without {@code biasWidth}, the row biases and the pending clicks'
+ * Format 3 is format 2 plus the loss settings in CONF ({@code purchase.training}, {@code
+ * task.weighting}, {@code rating.loss}, {@code rating.huber.delta}) and, when the task weights are
+ * learned, their dense parameter. Formats 1 and 2 predate those settings: they are read with {@code
+ * purchase.training=click-space}, static task weights and squared-error ratings, the losses they
+ * were trained with, whatever today's defaults are.
+ *
+ * <p>Format 1 is format 2 without {@code biasWidth}, the row biases and the pending clicks'
  * predictions; it is still read, with zero biases (fresh bias slots) and unscored pending clicks.
  *
  * <p>{@code str} is an int byte count and UTF-8 bytes; each section starts with its 4-letter tag.
@@ -58,7 +68,7 @@ public final class SnapshotCodec {
     /** 'MTRS'. */
     public static final int MAGIC = 0x4D545253;
 
-    public static final int FORMAT_VERSION = 2;
+    public static final int FORMAT_VERSION = 3;
 
     /** Oldest format version this reader accepts. */
     public static final int OLDEST_READABLE_VERSION = 1;
@@ -215,6 +225,13 @@ public final class SnapshotCodec {
         for (int i = 0; i < entries; i++) {
             map.put(in.string(), in.string());
         }
+        if (format < 3) {
+            map.putIfAbsent(
+                    ModelConfig.PURCHASE_TRAINING.name(),
+                    PurchaseTraining.CLICK_SPACE.configName());
+            map.putIfAbsent(ModelConfig.TASK_WEIGHTING.name(), TaskWeighting.STATIC.configName());
+            map.putIfAbsent(ModelConfig.RATING_LOSS.name(), RatingLoss.MSE.configName());
+        }
         ModelConfig config;
         try {
             config = ModelConfig.fromMap(map);
@@ -244,7 +261,9 @@ public final class SnapshotCodec {
                             + params.size()
                             + " (bottom.layers="
                             + config.bottomLayers()
-                            + ", 3 heads), found "
+                            + ", 3 heads, task.weighting="
+                            + config.taskWeighting()
+                            + "), found "
                             + count);
         }
         for (DenseParam param : params) {

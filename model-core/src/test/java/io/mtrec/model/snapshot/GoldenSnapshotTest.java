@@ -4,6 +4,9 @@ import io.mtrec.model.BatchResult;
 import io.mtrec.model.Interaction;
 import io.mtrec.model.ItemScore;
 import io.mtrec.model.MultiTaskLearner;
+import io.mtrec.model.config.PurchaseTraining;
+import io.mtrec.model.config.RatingLoss;
+import io.mtrec.model.config.TaskWeighting;
 
 import org.junit.jupiter.api.Test;
 
@@ -36,10 +39,14 @@ class GoldenSnapshotTest {
         assertThat(learner.metrics().purchaseCount()).isEqualTo(2);
         assertThat(learner.metrics().ratingCount()).isEqualTo(2);
 
-        // Format 1 had no row biases (they load as 0) and no click-time purchase predictions;
-        // the learner now writes format 2, which reads back to the same bytes.
+        // Format 1 had no row biases (they load as 0), no click-time purchase predictions and
+        // trained purchases in click space; the learner now writes format 3, which reads back to
+        // the same bytes.
+        assertThat(learner.config().purchaseTraining()).isEqualTo(PurchaseTraining.CLICK_SPACE);
+        assertThat(learner.config().taskWeighting()).isEqualTo(TaskWeighting.STATIC);
+        assertThat(learner.config().ratingLoss()).isEqualTo(RatingLoss.MSE);
         byte[] rewritten = learner.toSnapshotBytes();
-        assertThat(SnapshotCodec.formatVersionOf(rewritten)).isEqualTo(2);
+        assertThat(SnapshotCodec.formatVersionOf(rewritten)).isEqualTo(3);
         assertThat(MultiTaskLearner.fromSnapshotBytes(rewritten).toSnapshotBytes())
                 .isEqualTo(rewritten);
 
@@ -53,7 +60,8 @@ class GoldenSnapshotTest {
     }
 
     @Test
-    void formatTwoGoldenFileLoadsAndTheWriterStillWritesItsBytes() throws IOException {
+    void formatTwoGoldenFileLoadsInClickSpaceAsTheStateTodaysClickSpaceLearnerReaches()
+            throws IOException {
         byte[] golden = read(GoldenSnapshots.FORMAT_2);
         assertThat(SnapshotCodec.formatVersionOf(golden)).isEqualTo(2);
 
@@ -63,6 +71,30 @@ class GoldenSnapshotTest {
         assertThat(learner.itemCount()).isEqualTo(3);
         assertThat(learner.pendingClicks()).isEqualTo(1);
         assertThat(learner.metrics().purchaseCount()).isEqualTo(2);
+        assertThat(learner.config().purchaseTraining()).isEqualTo(PurchaseTraining.CLICK_SPACE);
+
+        // Click space, static weights and squared error are what format 2 trained with: the same
+        // events learned that way today give exactly the loaded state.
+        MultiTaskLearner clickSpace =
+                GoldenSnapshots.goldenLearner(
+                        GoldenSnapshots.goldenConfig()
+                                .purchaseTraining(PurchaseTraining.CLICK_SPACE)
+                                .build());
+        assertThat(learner.toSnapshotBytes()).isEqualTo(clickSpace.toSnapshotBytes());
+    }
+
+    @Test
+    void formatThreeGoldenFileLoadsAndTheWriterStillWritesItsBytes() throws IOException {
+        byte[] golden = read(GoldenSnapshots.FORMAT_3);
+        assertThat(SnapshotCodec.formatVersionOf(golden)).isEqualTo(3);
+
+        MultiTaskLearner learner = MultiTaskLearner.fromSnapshotBytes(golden);
+        assertThat(learner.version()).isEqualTo(3);
+        assertThat(learner.userCount()).isEqualTo(3);
+        assertThat(learner.itemCount()).isEqualTo(3);
+        assertThat(learner.pendingClicks()).isEqualTo(1);
+        assertThat(learner.metrics().purchaseCount()).isEqualTo(2);
+        assertThat(learner.config().purchaseTraining()).isEqualTo(PurchaseTraining.ESMM);
 
         assertThat(learner.toSnapshotBytes()).isEqualTo(golden);
         assertThat(GoldenSnapshots.goldenLearner().toSnapshotBytes()).isEqualTo(golden);

@@ -12,7 +12,7 @@ import java.util.List;
 /**
  * Writes the golden snapshot files kept in {@code src/test/resources/snapshots/}. Run it from the
  * model-core directory when a new format version is introduced, and commit the new file next to the
- * old ones, which must stay readable. It writes the current format's file ({@link #FORMAT_2}):
+ * old ones, which must stay readable. It writes the current format's file ({@link #FORMAT_3}):
  *
  * <pre>
  * java -cp target/classes:target/test-classes:$(deps) io.mtrec.model.snapshot.GoldenSnapshots
@@ -25,20 +25,33 @@ public final class GoldenSnapshots {
     /** Golden file written by the format-2 writer (per-task row biases, scored pending clicks). */
     public static final String FORMAT_2 = "snapshots/format-2.bin";
 
+    /**
+     * Golden file written by the format-3 writer (loss settings in the config: ESMM purchase
+     * training by default).
+     */
+    public static final String FORMAT_3 = "snapshots/format-3.bin";
+
     private GoldenSnapshots() {}
 
     /** The small, fully specified model each golden file holds. */
     public static MultiTaskLearner goldenLearner() {
-        ModelConfig config =
-                ModelConfig.builder()
-                        .embeddingDim(4)
-                        .bottomHidden(6)
-                        .negativesPerPositive(2)
-                        .negativesWeight(0.25)
-                        .conversionWindowMs(1_000)
-                        .metricsWindow(50)
-                        .seed(7L)
-                        .build();
+        return goldenLearner(goldenConfig().build());
+    }
+
+    /** The configuration of the golden model; older files were written with older defaults. */
+    public static ModelConfig.Builder goldenConfig() {
+        return ModelConfig.builder()
+                .embeddingDim(4)
+                .bottomHidden(6)
+                .negativesPerPositive(2)
+                .negativesWeight(0.25)
+                .conversionWindowMs(1_000)
+                .metricsWindow(50)
+                .seed(7L);
+    }
+
+    /** The golden model's events learned under {@code config}. */
+    public static MultiTaskLearner goldenLearner(ModelConfig config) {
         MultiTaskLearner learner = new MultiTaskLearner(config);
         learner.learn(
                 List.of(
@@ -59,7 +72,7 @@ public final class GoldenSnapshots {
 
     public static void main(String[] args) throws IOException {
         Path dir = Path.of(args.length > 0 ? args[0] : "src/test/resources");
-        Path file = dir.resolve(FORMAT_2);
+        Path file = dir.resolve(FORMAT_3);
         Files.createDirectories(file.getParent());
         Files.write(file, goldenLearner().toSnapshotBytes());
         System.out.println("wrote " + file + " (" + Files.size(file) + " bytes)");

@@ -1,6 +1,9 @@
 package io.mtrec.model.snapshot;
 
 import io.mtrec.model.MultiTaskLearner;
+import io.mtrec.model.config.TaskWeighting;
+import io.mtrec.model.optim.DenseParam;
+import io.mtrec.model.tasks.Task;
 
 import org.junit.jupiter.api.Test;
 
@@ -22,7 +25,7 @@ class SnapshotCodecTest {
     void decodeThenEncodeGivesTheSameBytes() {
         byte[] bytes = snapshot();
         assertThat(SnapshotCodec.encode(SnapshotCodec.decode(bytes))).isEqualTo(bytes);
-        assertThat(bytes).startsWith('M', 'T', 'R', 'S', 0, 0, 0, 2);
+        assertThat(bytes).startsWith('M', 'T', 'R', 'S', 0, 0, 0, 3);
     }
 
     @Test
@@ -42,12 +45,12 @@ class SnapshotCodecTest {
     @Test
     void unsupportedFormatVersionIsRejectedNamingBoth() {
         byte[] bytes = snapshot();
-        ByteBuffer.wrap(bytes).putInt(4, 3);
+        ByteBuffer.wrap(bytes).putInt(4, 4);
         assertThatThrownBy(() -> SnapshotCodec.decode(bytes))
                 .isInstanceOf(SnapshotFormatException.class)
                 .hasMessage(
-                        "unsupported snapshot format version 3; this reader supports versions 1"
-                                + " to 2");
+                        "unsupported snapshot format version 4; this reader supports versions 1"
+                                + " to 3");
     }
 
     @Test
@@ -137,5 +140,24 @@ class SnapshotCodecTest {
         crc.update(bytes, 0, bytes.length - 8);
         ByteBuffer.wrap(bytes).putLong(bytes.length - 8, crc.getValue());
         return bytes;
+    }
+
+    @Test
+    void learnedTaskLogVariancesTravelAsTheLastDenseParameterWithTheirSlots() {
+        MultiTaskLearner learner =
+                GoldenSnapshots.goldenLearner(
+                        GoldenSnapshots.goldenConfig()
+                                .taskWeighting(TaskWeighting.UNCERTAINTY)
+                                .build());
+        LearnerState state = SnapshotCodec.decode(learner.toSnapshotBytes());
+        DenseParam last =
+                state.network().denseParams().get(state.network().denseParams().size() - 1);
+        assertThat(last.name()).isEqualTo("task.log.variance");
+        assertThat(last.values())
+                .containsExactly(
+                        (float) learner.taskLogVariance(Task.CLICK),
+                        (float) learner.taskLogVariance(Task.PURCHASE),
+                        (float) learner.taskLogVariance(Task.RATING));
+        assertThat(last.slots()).hasSize(3).doesNotContain(0.1f);
     }
 }

@@ -18,7 +18,10 @@ import static io.mtrec.model.config.ParamValidators.inRangeExcludingLow;
  * with initial accumulator 0.1 reaches click AUC 0.82 against a Bayes-optimal 0.83 after ~150
  * events per user; rating weight 1 beat 0.25 and 0.5 on all three tasks; four negatives at weight
  * 0.25 cost under 0.005 AUC where impressions exist and give the click head negatives where they do
- * not; the clip norm is ten times the typical gradient norm (0.03 to 0.13), a guard only.
+ * not; the clip norm is ten times the typical gradient norm (0.03 to 0.13), a guard only. ESMM
+ * purchase training ties click-space training on click and purchase AUC on the dense planted stream
+ * (model-core README, "Loss settings measured"); larger purchase or learned task weights trade
+ * click AUC and rating RMSE for purchase AUC, so the static weights stay at 1.
  *
  * <p>A value is validated when it is set (on the builder or in {@link #fromMap}); the only check
  * left to {@link Builder#build()} is the one that spans two parameters ({@code rating.min <

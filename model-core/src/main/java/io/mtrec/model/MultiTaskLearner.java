@@ -1,6 +1,7 @@
 package io.mtrec.model;
 
 import io.mtrec.model.config.ModelConfig;
+import io.mtrec.model.config.PurchaseTraining;
 import io.mtrec.model.embedding.EmbeddingTable;
 import io.mtrec.model.metrics.MetricsSnapshot;
 import io.mtrec.model.metrics.ProgressiveMetrics;
@@ -13,6 +14,7 @@ import io.mtrec.model.sampling.NegativeSampler;
 import io.mtrec.model.snapshot.LearnerState;
 import io.mtrec.model.snapshot.SnapshotCodec;
 import io.mtrec.model.tasks.Losses;
+import io.mtrec.model.tasks.Objective;
 import io.mtrec.model.tasks.PendingClicks;
 import io.mtrec.model.tasks.PendingClicks.PendingClick;
 import io.mtrec.model.tasks.Task;
@@ -34,9 +36,13 @@ import java.util.Set;
  * <p>Each {@link #learn} call turns events into examples — impression: click label 0; click: click
  * label 1, plus sampled click negatives, plus a pending purchase question; purchase: purchase label
  * 1 (claiming the pending click); rating: a rating example; expired pending clicks: purchase label
- * 0 — scores every real example with the current parameters into the progressive metrics, and then
- * takes one optimizer step on the mean weighted loss, clipped to a global norm. A batch whose loss
- * or gradient is not finite changes no parameter and is counted.
+ * 0. With {@code purchase.training = esmm} the purchase labels train pCTCVR = pCTR * pCVR, and an
+ * impression (or a sampled negative, which stands in for one) also carries a pCTCVR label 0 on the
+ * same example as its click label, so the purchase loss covers the whole impression space; with
+ * {@code click-space} they train pCVR on resolved clicks only. It then scores every real example
+ * with the current parameters into the progressive metrics, and then takes one optimizer step on
+ * the mean weighted loss, clipped to a global norm. A batch whose loss or gradient is not finite
+ * changes no parameter and is counted.
  *
  * <p>Sampled negatives come from the configured {@link NegativeSampler}; with {@code
  * negatives.logq.correction} each carries the training-logit offset {@code -log(N Q(j))}, so a
@@ -74,6 +80,8 @@ public final class MultiTaskLearner {
     private final float lossWeightPurchase;
     private final float lossWeightRating;
     private final float negativeWeight;
+    private final float negativeCtcvrWeight;
+    private final boolean esmm;
     private final float ratingMin;
     private final float ratingMax;
     private final double scoreWeightClick;
@@ -127,6 +135,8 @@ public final class MultiTaskLearner {
         this.lossWeightPurchase = (float) config.lossWeightPurchase();
         this.lossWeightRating = (float) config.lossWeightRating();
         this.negativeWeight = (float) (config.lossWeightClick() * config.negativesWeight());
+        this.negativeCtcvrWeight = (float) (config.lossWeightPurchase() * config.negativesWeight());
+        this.esmm = config.purchaseTraining() == PurchaseTraining.ESMM;
         this.ratingMin = (float) config.ratingMin();
         this.ratingMax = (float) config.ratingMax();
         this.scoreWeightClick = config.scoreWeightClick();
@@ -190,7 +200,7 @@ public final class MultiTaskLearner {
             int userRow = rowOrCreate(users, expired.userId());
             int itemRow = rowOrCreate(items, expired.itemId());
             resolutions.add(new PurchaseResolution(expired, false, batch.size()));
-            batch.add(Task.PURCHASE, userRow, itemRow, 0f, lossWeightPurchase, true);
+            batch.add(purchaseObjective(), userRow, itemRow, 0f, lossWeightPurchase, true);
             touched.add(expired.userId());
             realExamples++;
             expiredClicks++;
@@ -205,8 +215,13 @@ public final class MultiTaskLearner {
             touched.add(event.userId());
             realExamples++;
             switch (event.kind()) {
-                case IMPRESSION ->
-                        batch.add(Task.CLICK, userRow, itemRow, 0f, lossWeightClick, true);
+                case IMPRESSION -> {
+                    int example =
+                            batch.add(Objective.CLICK, userRow, itemRow, 0f, lossWeightClick, true);
+                    if (esmm) {
+                        batch.addLoss(example, Objective.CTCVR, 0f, lossWeightPurchase);
+                    }
+                }
                 case CLICK -> {
                     long seq = pending.add(event.userId(), event.itemId(), time);
                     newClicks.add(new NewClick(seq, event.userId(), event.itemId(), batch.size()));
@@ -217,14 +232,18 @@ public final class MultiTaskLearner {
                                 logqCorrection
                                         ? (float) -sampler.logSamplingRatio(itemRow, negatives[i])
                                         : 0f;
-                        batch.add(
-                                Task.CLICK,
-                                userRow,
-                                negatives[i],
-                                0f,
-                                negativeWeight,
-                                offset,
-                                false);
+                        int example =
+                                batch.add(
+                                        Task.CLICK,
+                                        userRow,
+                                        negatives[i],
+                                        0f,
+                                        negativeWeight,
+                                        offset,
+                                        false);
+                        if (esmm) {
+                            batch.addLoss(example, Objective.CTCVR, 0f, negativeCtcvrWeight);
+                        }
                     }
                     sampler.observeClick(itemRow);
                     sampled += k;
@@ -235,7 +254,7 @@ public final class MultiTaskLearner {
                         convertedClicks++;
                     }
                     resolutions.add(new PurchaseResolution(claimed, true, batch.size()));
-                    batch.add(Task.PURCHASE, userRow, itemRow, 1f, lossWeightPurchase, true);
+                    batch.add(purchaseObjective(), userRow, itemRow, 1f, lossWeightPurchase, true);
                 }
                 case RATING ->
                         batch.add(
@@ -284,6 +303,11 @@ public final class MultiTaskLearner {
                 loss,
                 gradientNorm,
                 touchedUsers);
+    }
+
+    /** The loss a resolved purchase label trains: pCTCVR under ESMM, else pCVR. */
+    private Objective purchaseObjective() {
+        return esmm ? Objective.CTCVR : Objective.CONVERSION;
     }
 
     /** Why {@link #learn} would reject {@code event}, or null if it is valid. */
@@ -733,6 +757,15 @@ public final class MultiTaskLearner {
     /** Progressive-validation figures over the predictions recorded after {@code mark}. */
     public MetricsSnapshot metricsSince(ProgressiveMetrics.Mark mark) {
         return metrics.since(mark);
+    }
+
+    /**
+     * The learned log-variance {@code s_k} of {@code task}'s loss, {@code sigma_k^2 = exp(s_k)}
+     * (its loss is weighted by {@code exp(-s_k)}, halved for the rating); NaN when {@code
+     * task.weighting} is static.
+     */
+    public double taskLogVariance(Task task) {
+        return network.taskLogVariance(task);
     }
 
     /** Batches skipped because their loss or gradient was NaN or infinite. */

@@ -2,13 +2,18 @@ package io.mtrec.model;
 
 import io.mtrec.model.config.ModelConfig;
 import io.mtrec.model.config.OptimizerKind;
+import io.mtrec.model.config.PurchaseTraining;
+import io.mtrec.model.config.TaskWeighting;
 import io.mtrec.model.metrics.MetricsSnapshot;
 import io.mtrec.model.metrics.WindowedBinaryMetrics;
 import io.mtrec.model.optim.DenseParam;
 import io.mtrec.model.snapshot.LearnerState;
 import io.mtrec.model.snapshot.SnapshotCodec;
+import io.mtrec.model.tasks.Task;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -213,9 +218,17 @@ class MultiTaskLearnerTest {
         assertThat(otherSeed.toSnapshotBytes()).isNotEqualTo(a.toSnapshotBytes());
     }
 
-    @Test
-    void restoredLearnerContinuesBitIdenticallyToUninterruptedTraining() {
-        ModelConfig config = small().toBuilder().conversionWindowMs(20_000).build();
+    @ParameterizedTest(name = "purchase.training={0}, task.weighting={1}, rating.loss={2}")
+    @CsvSource({"esmm, static, mse", "click-space, static, mse", "esmm, uncertainty, huber"})
+    void restoredLearnerContinuesBitIdenticallyToUninterruptedTraining(
+            String purchaseTraining, String taskWeighting, String ratingLoss) {
+        ModelConfig config =
+                small().toBuilder()
+                        .conversionWindowMs(20_000)
+                        .set("purchase.training", purchaseTraining)
+                        .set("task.weighting", taskWeighting)
+                        .set("rating.loss", ratingLoss)
+                        .build();
         MultiTaskLearner uninterrupted = new MultiTaskLearner(config);
         PlantedWorld world = new PlantedWorld(30, 25, 2, 5L, 0.2);
         List<List<Interaction>> batches = new ArrayList<>();
@@ -478,13 +491,15 @@ class MultiTaskLearnerTest {
 
     @Test
     void rowBiasesLearnOnlyTheTasksTheirExamplesBelongTo() {
-        MultiTaskLearner learner = new MultiTaskLearner(small());
+        MultiTaskLearner learner =
+                new MultiTaskLearner(
+                        small().toBuilder().purchaseTraining(PurchaseTraining.CLICK_SPACE).build());
         learner.learn(List.of(impression("a", "u1", "i1", 1), rating("b", "u2", "i2", 1, 5f)));
         LearnerState state = SnapshotCodec.decode(learner.toSnapshotBytes());
         float[] items = state.network().items().biases();
         int i1 = state.network().items().rowOf("i1") * 3;
         int i2 = state.network().items().rowOf("i2") * 3;
-        // An impression is a click negative: only the click bias moves, and down.
+        // In click space an impression is only a click negative: only the click bias moves, down.
         assertThat(items[i1]).isNegative();
         assertThat(items[i1 + 1]).isZero();
         assertThat(items[i1 + 2]).isZero();
@@ -494,5 +509,106 @@ class MultiTaskLearnerTest {
         assertThat(items[i2 + 2]).isPositive();
         int u1 = state.network().users().rowOf("u1") * 3;
         assertThat(state.network().users().biases()[u1]).isEqualTo(items[i1]);
+    }
+
+    @Test
+    void esmmImpressionIsOneExampleThatLowersTheClickAndThePurchaseBias() {
+        MultiTaskLearner learner = new MultiTaskLearner(small());
+        BatchResult result = learner.learn(List.of(impression("a", "u1", "i1", 1)));
+        assertThat(result.examples()).isEqualTo(1);
+        LearnerState state = SnapshotCodec.decode(learner.toSnapshotBytes());
+        int i1 = state.network().items().rowOf("i1") * 3;
+        float[] items = state.network().items().biases();
+        // Not clicked, so not clicked-and-purchased: pCTR and pCTCVR both go down.
+        assertThat(items[i1]).isNegative();
+        assertThat(items[i1 + 1]).isNegative();
+        assertThat(items[i1 + 2]).isZero();
+    }
+
+    @Test
+    void esmmResolvedClickTrainsPCtcvrSoItAlsoMovesTheClickHead() {
+        MultiTaskLearner esmm = new MultiTaskLearner(small());
+        MultiTaskLearner clickSpace =
+                new MultiTaskLearner(
+                        small().toBuilder().purchaseTraining(PurchaseTraining.CLICK_SPACE).build());
+        for (MultiTaskLearner learner : List.of(esmm, clickSpace)) {
+            learner.learn(List.of(click("a", "u1", "i1", 1_000), click("b", "u2", "i2", 1_500)));
+        }
+        float[][] clickBias = new float[2][];
+        float[][] purchaseBias = new float[2][];
+        int k = 0;
+        for (MultiTaskLearner learner : List.of(esmm, clickSpace)) {
+            float[] before = itemBiases(learner, "i1", "i2");
+            learner.advanceEventTime(2_001); // u1's click expires (negative) ...
+            BatchResult result = learner.learn(List.of(purchase("c", "u2", "i2", 2_001)));
+            assertThat(result.expiredClicks()).isEqualTo(1);
+            assertThat(result.convertedClicks()).isEqualTo(1);
+            assertThat(result.examples()).isEqualTo(2);
+            float[] after = itemBiases(learner, "i1", "i2");
+            clickBias[k] = new float[] {after[0] - before[0], after[3] - before[3]};
+            purchaseBias[k] = new float[] {after[1] - before[1], after[4] - before[4]};
+            k++;
+        }
+        // ... and u2's converts: both learners lower i1's purchase bias and raise i2's.
+        for (float[] p : purchaseBias) {
+            assertThat(p[0]).isNegative();
+            assertThat(p[1]).isPositive();
+        }
+        // pCTCVR = pCTR * pCVR, so ESMM moves the click bias the same way; click space leaves it.
+        assertThat(clickBias[0][0]).isNegative();
+        assertThat(clickBias[0][1]).isPositive();
+        assertThat(clickBias[1][0]).isZero();
+        assertThat(clickBias[1][1]).isZero();
+    }
+
+    @Test
+    void esmmKeepsThePurchaseMetricAtPConversionScoredAtClickTime() {
+        MultiTaskLearner learner = new MultiTaskLearner(small());
+        ItemScore atClick = learner.score("u1", "i1");
+        double conversion = (double) atClick.purchase() / atClick.click();
+        learner.learn(List.of(click("a", "u1", "i1", 1_000)));
+        learner.advanceEventTime(2_001);
+        learner.learn(List.of(impression("b", "u2", "i2", 2_001)));
+        MetricsSnapshot metrics = learner.metrics();
+        assertThat(metrics.purchaseCount()).isEqualTo(1);
+        assertThat(metrics.purchaseLogLoss()).isCloseTo(-Math.log(1 - conversion), within(1e-5));
+        assertThat(metrics.clickCount()).isEqualTo(2);
+    }
+
+    @Test
+    void learnedLogVarianceRisesForATaskLosingMoreThanAHalfAndFallsBelow() {
+        MultiTaskLearner learner =
+                new MultiTaskLearner(
+                        small().toBuilder().taskWeighting(TaskWeighting.UNCERTAINTY).build());
+        for (Task task : Task.values()) {
+            assertThat(learner.taskLogVariance(task)).isZero();
+        }
+        // From s = 0 the untrained model predicts pCTR ~ 1/2 and a rating of 3: the click BCE
+        // (~0.69) and the halved squared error of a 5 (~2) exceed the 1/2 of the s/2 term, so their
+        // s rises (weight falls); the impression's CTCVR BCE (-log(1 - 1/4) ~ 0.29) is below it.
+        learner.learn(List.of(impression("a", "u1", "i1", 1), rating("b", "u1", "i2", 1, 5f)));
+        assertThat(learner.taskLogVariance(Task.CLICK)).isPositive();
+        assertThat(learner.taskLogVariance(Task.PURCHASE)).isNegative();
+        assertThat(learner.taskLogVariance(Task.RATING)).isPositive();
+
+        MultiTaskLearner restored = MultiTaskLearner.fromSnapshotBytes(learner.toSnapshotBytes());
+        for (Task task : Task.values()) {
+            assertThat(restored.taskLogVariance(task)).isEqualTo(learner.taskLogVariance(task));
+        }
+    }
+
+    @Test
+    void staticTaskWeightsHaveNoLogVariance() {
+        assertThat(new MultiTaskLearner(small()).taskLogVariance(Task.CLICK)).isNaN();
+    }
+
+    private static float[] itemBiases(MultiTaskLearner learner, String... itemIds) {
+        LearnerState state = SnapshotCodec.decode(learner.toSnapshotBytes());
+        float[] biases = state.network().items().biases();
+        float[] out = new float[3 * itemIds.length];
+        for (int k = 0; k < itemIds.length; k++) {
+            System.arraycopy(biases, state.network().items().rowOf(itemIds[k]) * 3, out, 3 * k, 3);
+        }
+        return out;
     }
 }

@@ -22,7 +22,9 @@ import static io.mtrec.model.config.ParamValidators.inRangeExcludingLow;
  * not; the clip norm is ten times the typical gradient norm (0.03 to 0.13), a guard only. On the
  * dense synthetic stream (1M events, see the model-core README) popularity negatives with the logQ
  * correction match uniform ones (click AUC 0.7912 vs 0.7909), and Adam, best at rate 0.005, trails
- * Adagrad on clicks (0.7890), so Adagrad stays the default.
+ * Adagrad on clicks (0.7890), so Adagrad stays the default. ESMM purchase training ties click-space
+ * training on click and purchase AUC there; larger purchase or learned task weights trade click AUC
+ * and rating RMSE for purchase AUC, so the static weights stay at 1.
  *
  * <p>A value is validated when it is set (on the builder or in {@link #fromMap}); the only check
  * left to {@link Builder#build()} is the one that spans two parameters ({@code rating.min <
@@ -195,13 +197,50 @@ public final class ModelConfig {
                     "loss.weight.purchase",
                     1.0,
                     inRange(0.0, 100.0),
-                    "Weight of the purchase-given-click BCE in the summed loss.");
+                    "Weight of the purchase BCE (pCTCVR or pCVR, see purchase.training) in the"
+                            + " summed loss.");
     public static final Param<Double> LOSS_WEIGHT_RATING =
             Param.ofDouble(
                     "loss.weight.rating",
                     1.0,
                     inRange(0.0, 100.0),
-                    "Weight of the rating squared error in the summed loss.");
+                    "Weight of the rating loss (see rating.loss) in the summed loss.");
+    public static final Param<PurchaseTraining> PURCHASE_TRAINING =
+            new Param<>(
+                    "purchase.training",
+                    PurchaseTraining.class,
+                    PurchaseTraining.ESMM,
+                    ParamValidators.oneOf(PurchaseTraining.values()),
+                    "esmm: BCE of pCTR*pCVR over all impressions; click-space: BCE of pCVR over"
+                            + " resolved clicks.",
+                    PurchaseTraining::fromConfigName,
+                    PurchaseTraining::configName);
+    public static final Param<TaskWeighting> TASK_WEIGHTING =
+            new Param<>(
+                    "task.weighting",
+                    TaskWeighting.class,
+                    TaskWeighting.STATIC,
+                    ParamValidators.oneOf(TaskWeighting.values()),
+                    "static: the loss.weight.* values; uncertainty: also a learned log-variance"
+                            + " per task (Kendall et al. 2018).",
+                    TaskWeighting::fromConfigName,
+                    TaskWeighting::configName);
+    public static final Param<RatingLoss> RATING_LOSS =
+            new Param<>(
+                    "rating.loss",
+                    RatingLoss.class,
+                    RatingLoss.MSE,
+                    ParamValidators.oneOf(RatingLoss.values()),
+                    "mse: squared error; huber: squared error inside rating.huber.delta, linear"
+                            + " beyond.",
+                    RatingLoss::fromConfigName,
+                    RatingLoss::configName);
+    public static final Param<Double> RATING_HUBER_DELTA =
+            Param.ofDouble(
+                    "rating.huber.delta",
+                    1.0,
+                    inRangeExcludingLow(0.0, 100.0),
+                    "Rating error beyond which the huber loss grows linearly.");
     public static final Param<Double> SCORE_WEIGHT_CLICK =
             Param.ofDouble(
                     "score.weight.click",
@@ -302,6 +341,10 @@ public final class ModelConfig {
                     LOSS_WEIGHT_CLICK,
                     LOSS_WEIGHT_PURCHASE,
                     LOSS_WEIGHT_RATING,
+                    PURCHASE_TRAINING,
+                    TASK_WEIGHTING,
+                    RATING_LOSS,
+                    RATING_HUBER_DELTA,
                     SCORE_WEIGHT_CLICK,
                     SCORE_WEIGHT_PURCHASE,
                     SCORE_WEIGHT_RATING,
@@ -488,6 +531,22 @@ public final class ModelConfig {
         return get(LOSS_WEIGHT_RATING);
     }
 
+    public PurchaseTraining purchaseTraining() {
+        return get(PURCHASE_TRAINING);
+    }
+
+    public TaskWeighting taskWeighting() {
+        return get(TASK_WEIGHTING);
+    }
+
+    public RatingLoss ratingLoss() {
+        return get(RATING_LOSS);
+    }
+
+    public double ratingHuberDelta() {
+        return get(RATING_HUBER_DELTA);
+    }
+
     public double scoreWeightClick() {
         return get(SCORE_WEIGHT_CLICK);
     }
@@ -643,6 +702,28 @@ public final class ModelConfig {
 
         public Builder conversionWindowMs(long value) {
             return set(CONVERSION_WINDOW_MS, value);
+        }
+
+        public Builder lossWeights(double click, double purchase, double rating) {
+            return set(LOSS_WEIGHT_CLICK, click)
+                    .set(LOSS_WEIGHT_PURCHASE, purchase)
+                    .set(LOSS_WEIGHT_RATING, rating);
+        }
+
+        public Builder purchaseTraining(PurchaseTraining value) {
+            return set(PURCHASE_TRAINING, value);
+        }
+
+        public Builder taskWeighting(TaskWeighting value) {
+            return set(TASK_WEIGHTING, value);
+        }
+
+        public Builder ratingLoss(RatingLoss value) {
+            return set(RATING_LOSS, value);
+        }
+
+        public Builder ratingHuberDelta(double value) {
+            return set(RATING_HUBER_DELTA, value);
         }
 
         public Builder gradientClipNorm(double value) {

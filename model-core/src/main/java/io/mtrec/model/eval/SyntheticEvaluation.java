@@ -7,8 +7,10 @@ import io.mtrec.model.metrics.MetricsSnapshot;
 import io.mtrec.model.metrics.ProgressiveMetrics;
 import io.mtrec.model.synthetic.SyntheticConfig;
 import io.mtrec.model.synthetic.SyntheticGenerator;
+import io.mtrec.model.tasks.Task;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -19,13 +21,17 @@ import java.util.function.Consumer;
  */
 public final class SyntheticEvaluation {
 
-    /** The figures at the end of a run. */
+    /**
+     * The figures at the end of a run; {@code taskLogVariances} are the learned {@code s_k} in task
+     * order (NaN with static task weights).
+     */
     public record Result(
             long events,
             MetricsSnapshot model,
             MetricsSnapshot bayes,
             long nanBatchesSkipped,
-            double seconds) {}
+            double seconds,
+            double[] taskLogVariances) {}
 
     private final SyntheticConfig synthetic;
     private final ModelConfig model;
@@ -103,7 +109,8 @@ public final class SyntheticEvaluation {
                 learner.metricsSince(learnerMark),
                 generator.bayes().since(bayesMark),
                 learner.nanBatchesSkipped(),
-                (System.nanoTime() - start) / 1e9);
+                (System.nanoTime() - start) / 1e9,
+                Arrays.stream(Task.values()).mapToDouble(learner::taskLogVariance).toArray());
     }
 
     private static Result result(
@@ -113,6 +120,7 @@ public final class SyntheticEvaluation {
                 learner.metrics(),
                 generator.bayes().snapshot(),
                 learner.nanBatchesSkipped(),
-                (System.nanoTime() - start) / 1e9);
+                (System.nanoTime() - start) / 1e9,
+                Arrays.stream(Task.values()).mapToDouble(learner::taskLogVariance).toArray());
     }
 }

@@ -2,6 +2,8 @@ package io.mtrec.model.network;
 
 import io.mtrec.model.config.Architecture;
 import io.mtrec.model.config.ModelConfig;
+import io.mtrec.model.config.RatingLoss;
+import io.mtrec.model.config.TaskWeighting;
 import io.mtrec.model.embedding.EmbeddingTable;
 import io.mtrec.model.embedding.SparseRowGradients;
 import io.mtrec.model.embedding.TextProjection;
@@ -15,7 +17,9 @@ import io.mtrec.model.optim.Optimizer;
 import io.mtrec.model.sampling.SplitMix64;
 import io.mtrec.model.tasks.LinearHead;
 import io.mtrec.model.tasks.Losses;
+import io.mtrec.model.tasks.Objective;
 import io.mtrec.model.tasks.Task;
+import io.mtrec.model.tasks.UncertaintyWeights;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -42,11 +46,14 @@ import java.util.Optional;
  * item's popularity, conversion rate and rating level differ per task, and a shared embedding can
  * only express them through the network), learned sparsely with the rows and starting at 0.
  *
- * <p>The loss is the mean over the batch's examples of {@code weight_i * loss_i}, where each
- * example feeds only its own task's head (BCE-with-logits for click and purchase, squared error for
- * rating). One pass gathers embedding rows into a preallocated input buffer in plain Java, runs the
- * bottom's GEMMs through ND4J, and sums each touched row's gradient once in {@link
- * SparseRowGradients}, ready for a sparse update.
+ * <p>The loss is the mean over the batch's examples of the sum of their weighted loss terms (see
+ * {@link ExampleBatch}): BCE-with-logits of the click head, of the purchase head (click space), BCE
+ * of {@code sigmoid(click) * sigmoid(purchase)} (ESMM's CTCVR, which feeds both heads), and squared
+ * error or Huber loss of the rating. A head gets gradient only from the terms that read it. With
+ * {@link UncertaintyWeights} each term is further scaled by its task's learned precision. One pass
+ * gathers embedding rows into a preallocated input buffer in plain Java, runs the bottom's GEMMs
+ * through ND4J, and sums each touched row's gradient once in {@link SparseRowGradients}, ready for
+ * a sparse update.
  *
  * <p><b>Step rule.</b> Dense parameters step along the gradient of the mean loss; an embedding row
  * steps along {@code n} times it, the sum of its own examples' gradients. A row takes part in a
@@ -81,7 +88,10 @@ public final class MultiTaskNetwork {
     private float[] predictions = new float[256];
     private int lastBatchSize;
     private float[] directGrads = new float[256];
-    private float[] outputGrads = new float[256];
+    private float[] outputGrads = new float[256 * Task.values().length];
+    private final RatingLoss ratingLoss;
+    private final float huberDelta;
+    private final UncertaintyWeights uncertainty;
 
     /** A shared-bottom network: every head reads the bottom's output. */
     public MultiTaskNetwork(
@@ -117,8 +127,23 @@ public final class MultiTaskNetwork {
     }
 
     /**
-     * The general form: heads over a mixture of experts when {@code mmoe} is not null, item vectors
-     * {@code row + P t} when {@code text} is not null.
+     * A shared-bottom network whose rating loss is {@code ratingLoss} ({@code huberDelta} applies
+     * to Huber) and whose task weights are learned by {@code uncertainty}, or static if it is null.
+     */
+    public MultiTaskNetwork(
+            EmbeddingTable users,
+            EmbeddingTable items,
+            DenseLayer[] layers,
+            LinearHead[] heads,
+            RatingLoss ratingLoss,
+            float huberDelta,
+            UncertaintyWeights uncertainty) {
+        this(users, items, layers, null, heads, null, ratingLoss, huberDelta, uncertainty);
+    }
+
+    /**
+     * Heads over a mixture of experts when {@code mmoe} is not null, item vectors {@code row + P t}
+     * when {@code text} is not null; squared-error ratings and static task weights.
      */
     public MultiTaskNetwork(
             EmbeddingTable users,
@@ -127,6 +152,20 @@ public final class MultiTaskNetwork {
             MmoeParams mmoe,
             LinearHead[] heads,
             TextProjection text) {
+        this(users, items, layers, mmoe, heads, text, RatingLoss.MSE, 1f, null);
+    }
+
+    /** The general form of the constructors above. */
+    public MultiTaskNetwork(
+            EmbeddingTable users,
+            EmbeddingTable items,
+            DenseLayer[] layers,
+            MmoeParams mmoe,
+            LinearHead[] heads,
+            TextProjection text,
+            RatingLoss ratingLoss,
+            float huberDelta,
+            UncertaintyWeights uncertainty) {
         Nd4jRuntime.useSingleThread();
         int textDim = text == null ? 0 : text.textDim();
         if (items.featureWidth() != textDim) {
@@ -200,10 +239,16 @@ public final class MultiTaskNetwork {
             params.add(head.weight());
             params.add(head.bias());
         }
+        if (uncertainty != null) {
+            params.add(uncertainty.param());
+        }
         if (text != null) {
             params.add(text.weight());
         }
         this.denseParams = Collections.unmodifiableList(params);
+        this.ratingLoss = ratingLoss;
+        this.huberDelta = huberDelta;
+        this.uncertainty = uncertainty;
         if (users.biasWidth() != heads.length || items.biasWidth() != heads.length) {
             throw new IllegalArgumentException(
                     "user and item rows need one bias per task ("
@@ -282,7 +327,20 @@ public final class MultiTaskNetwork {
                 config.itemTextDim() > 0
                         ? new TextProjection(d, config.itemTextDim(), optimizer)
                         : null;
-        return new MultiTaskNetwork(users, items, layers, mmoe, heads, text);
+        UncertaintyWeights uncertainty =
+                config.taskWeighting() == TaskWeighting.UNCERTAINTY
+                        ? new UncertaintyWeights(optimizer)
+                        : null;
+        return new MultiTaskNetwork(
+                users,
+                items,
+                layers,
+                mmoe,
+                heads,
+                text,
+                config.ratingLoss(),
+                (float) config.ratingHuberDelta(),
+                uncertainty);
     }
 
     public EmbeddingTable users() {
@@ -318,8 +376,8 @@ public final class MultiTaskNetwork {
 
     /**
      * Bottom layers' weights and biases, then the MMoE expert weight, expert bias, gate weight and
-     * gate bias (MMoE only), then each head's weight and bias, in task order, then the item text
-     * projection if any.
+     * gate bias (MMoE only), then each head's weight and bias, in task order, then the task
+     * log-variances if the task weights are learned, then the item text projection if any.
      */
     public List<DenseParam> denseParams() {
         return denseParams;
@@ -333,9 +391,31 @@ public final class MultiTaskNetwork {
         return itemGrads;
     }
 
+    public RatingLoss ratingLoss() {
+        return ratingLoss;
+    }
+
+    public float huberDelta() {
+        return huberDelta;
+    }
+
+    /** The learned task weights, or null if they are static. */
+    public UncertaintyWeights uncertaintyWeights() {
+        return uncertainty;
+    }
+
+    /**
+     * The learned log-variance {@code s_k} of {@code task}'s loss ({@code sigma_k^2 = exp(s_k)}),
+     * or NaN if the task weights are static.
+     */
+    public float taskLogVariance(Task task) {
+        return uncertainty == null ? Float.NaN : uncertainty.logVariance(task);
+    }
+
     /**
      * Per-example predictions of the last {@link #computeGradients} call, made with the parameters
-     * before any step: a probability for click and purchase examples, the raw rating output for
+     * before any step, of the head of the example's primary loss: P(click) for click examples,
+     * P(purchase | click) for purchase examples (ESMM's CTCVR ones too), the raw rating output for
      * rating examples. They include the example's logit offset (0 for every real example).
      */
     public float predictions(int i) {
@@ -360,7 +440,7 @@ public final class MultiTaskNetwork {
         }
         if (predictions.length < n) {
             predictions = new float[Math.max(n, predictions.length * 2)];
-            outputGrads = new float[predictions.length];
+            outputGrads = new float[predictions.length * heads.length];
         }
         if (directGrads.length < n * dim) {
             directGrads = new float[Math.max(n * dim, directGrads.length * 2)];
@@ -388,33 +468,131 @@ public final class MultiTaskNetwork {
         float[] bv = items.biases();
         int tasks = heads.length;
         float inverseN = 1f / n;
+        if (uncertainty != null) {
+            uncertainty.prepare();
+        }
+        int click = Task.CLICK.index();
+        int purchase = Task.PURCHASE.index();
+        int rating = Task.RATING.index();
+        int clickHead = Objective.CLICK.bit() | Objective.CTCVR.bit();
+        int purchaseHead = Objective.CONVERSION.bit() | Objective.CTCVR.bit();
         double loss = 0;
         for (int i = 0; i < n; i++) {
-            int t = batch.taskIndex(i);
-            LinearHead head = heads[t];
-            float[] in = headInputs[t];
+            int mask = batch.lossMask(i);
+            int hOff = i * hw;
             int uvOff = i * width + 2 * dim;
-            float z =
-                    head.output(in, i * hw, x, uvOff)
-                            + bu[batch.userRow(i) * tasks + t]
-                            + bv[batch.itemRow(i) * tasks + t];
-            // Sampling correction (logQ): a constant shift of the training logit, so dLoss/dz and
-            // everything below it are unchanged in form; predict() and scoring never add it.
-            z += batch.logitOffset(i);
-            float y = batch.label(i);
-            float weight = batch.weight(i);
-            float g;
-            if (t == Task.RATING.index()) {
-                predictions[i] = z;
-                loss += weight * Losses.squaredError(z, y);
-                g = weight * inverseN * Losses.squaredErrorGradient(z, y);
-            } else {
-                predictions[i] = Losses.sigmoid(z);
-                loss += weight * Losses.bceWithLogits(z, y);
-                g = weight * inverseN * (predictions[i] - y);
+            int userBias = batch.userRow(i) * tasks;
+            int itemBias = batch.itemRow(i) * tasks;
+            int gOff = i * tasks;
+            float zc = 0f;
+            float zp = 0f;
+            float zr = 0f;
+            if ((mask & clickHead) != 0) {
+                zc =
+                        heads[click].output(headInputs[click], hOff, x, uvOff)
+                                + bu[userBias + click]
+                                + bv[itemBias + click]
+                                // Sampling correction (logQ): a constant shift of the training
+                                // click logit; predict() and scoring never add it.
+                                + batch.logitOffset(i);
             }
-            outputGrads[i] = g;
-            head.backward(g, in, i * hw, x, uvOff, headInputGrads[t], i * hw, directGrads, i * dim);
+            if ((mask & purchaseHead) != 0) {
+                zp =
+                        heads[purchase].output(headInputs[purchase], hOff, x, uvOff)
+                                + bu[userBias + purchase]
+                                + bv[itemBias + purchase];
+            }
+            if ((mask & Objective.RATING.bit()) != 0) {
+                zr =
+                        heads[rating].output(headInputs[rating], hOff, x, uvOff)
+                                + bu[userBias + rating]
+                                + bv[itemBias + rating];
+            }
+            float gc = 0f;
+            float gp = 0f;
+            float gr = 0f;
+            if ((mask & Objective.CLICK.bit()) != 0) {
+                float y = batch.label(i, Objective.CLICK);
+                float w = batch.weight(i, Objective.CLICK);
+                loss += term(click, Losses.bceWithLogits(zc, y), w, inverseN);
+                gc += gradientScale(click, w, inverseN) * (Losses.sigmoid(zc) - y);
+            }
+            if ((mask & Objective.CONVERSION.bit()) != 0) {
+                float y = batch.label(i, Objective.CONVERSION);
+                float w = batch.weight(i, Objective.CONVERSION);
+                loss += term(purchase, Losses.bceWithLogits(zp, y), w, inverseN);
+                gp += gradientScale(purchase, w, inverseN) * (Losses.sigmoid(zp) - y);
+            }
+            if ((mask & Objective.CTCVR.bit()) != 0) {
+                float y = batch.label(i, Objective.CTCVR);
+                float w = batch.weight(i, Objective.CTCVR);
+                loss += term(purchase, Losses.ctcvrBce(zc, zp, y), w, inverseN);
+                double scale = gradientScale(purchase, w, inverseN);
+                gc += (float) (scale * Losses.ctcvrGradientClick(zc, zp, y));
+                gp += (float) (scale * Losses.ctcvrGradientPurchase(zc, zp, y));
+            }
+            if ((mask & Objective.RATING.bit()) != 0) {
+                float y = batch.label(i, Objective.RATING);
+                float w = batch.weight(i, Objective.RATING);
+                float scale = gradientScale(rating, w, inverseN);
+                if (ratingLoss == RatingLoss.HUBER) {
+                    loss += term(rating, Losses.huber(zr, y, huberDelta), w, inverseN);
+                    gr = scale * Losses.huberGradient(zr, y, huberDelta);
+                } else {
+                    loss += term(rating, Losses.squaredError(zr, y), w, inverseN);
+                    gr = scale * Losses.squaredErrorGradient(zr, y);
+                }
+            }
+            predictions[i] =
+                    switch (batch.task(i)) {
+                        case CLICK -> Losses.sigmoid(zc);
+                        case PURCHASE -> Losses.sigmoid(zp);
+                        case RATING -> zr;
+                    };
+            outputGrads[gOff + click] = gc;
+            outputGrads[gOff + purchase] = gp;
+            outputGrads[gOff + rating] = gr;
+            // The first head an example feeds overwrites its rows of dh and directGrads, the others
+            // add to them.
+            boolean first = true;
+            if ((mask & clickHead) != 0) {
+                backward(
+                        heads[click],
+                        first,
+                        gc,
+                        headInputs[click],
+                        hOff,
+                        x,
+                        uvOff,
+                        headInputGrads[click],
+                        i);
+                first = false;
+            }
+            if ((mask & purchaseHead) != 0) {
+                backward(
+                        heads[purchase],
+                        first,
+                        gp,
+                        headInputs[purchase],
+                        hOff,
+                        x,
+                        uvOff,
+                        headInputGrads[purchase],
+                        i);
+                first = false;
+            }
+            if ((mask & Objective.RATING.bit()) != 0) {
+                backward(
+                        heads[rating],
+                        first,
+                        gr,
+                        headInputs[rating],
+                        hOff,
+                        x,
+                        uvOff,
+                        headInputGrads[rating],
+                        i);
+            }
         }
         if (mixture != null) {
             mixture.backward(n, bottom.outputGradient());
@@ -427,9 +605,10 @@ public final class MultiTaskNetwork {
             int itemSlot = itemGrads.slot(itemRow);
             float[] gu = userGrads.grads();
             float[] gv = itemGrads.grads();
-            int t = batch.taskIndex(i);
-            userGrads.biasGrads()[userSlot * tasks + t] += outputGrads[i];
-            itemGrads.biasGrads()[itemSlot * tasks + t] += outputGrads[i];
+            for (int t = 0; t < tasks; t++) {
+                userGrads.biasGrads()[userSlot * tasks + t] += outputGrads[i * tasks + t];
+                itemGrads.biasGrads()[itemSlot * tasks + t] += outputGrads[i * tasks + t];
+            }
             int uOff = userRow * dim;
             int vOff = i * width + dim;
             int guOff = userSlot * dim;
@@ -451,6 +630,40 @@ public final class MultiTaskNetwork {
             }
         }
         return loss / n;
+    }
+
+    /**
+     * A loss term of task {@code t} with static weight {@code weight}: its contribution to the
+     * summed loss, with its log-variance gradient added when the weights are learned.
+     */
+    private double term(int t, double value, float weight, float inverseN) {
+        if (uncertainty == null) {
+            return weight * value;
+        }
+        return uncertainty.add(t, value, weight, weight * inverseN);
+    }
+
+    /** What the derivative of a loss term of task {@code t} is multiplied by. */
+    private float gradientScale(int t, float weight, float inverseN) {
+        float scale = weight * inverseN;
+        return uncertainty == null ? scale : scale * uncertainty.lossScale(t);
+    }
+
+    private void backward(
+            LinearHead head,
+            boolean first,
+            float g,
+            float[] h,
+            int hOff,
+            float[] x,
+            int uvOff,
+            float[] dh,
+            int i) {
+        if (first) {
+            head.backward(g, h, hOff, x, uvOff, dh, hOff, directGrads, i * dim);
+        } else {
+            head.addBackward(g, h, hOff, x, uvOff, dh, hOff, directGrads, i * dim);
+        }
     }
 
     /**

@@ -3,6 +3,9 @@ package io.mtrec.model.snapshot;
 import io.mtrec.model.config.Architecture;
 import io.mtrec.model.config.ModelConfig;
 import io.mtrec.model.config.NegativeSamplerKind;
+import io.mtrec.model.config.PurchaseTraining;
+import io.mtrec.model.config.RatingLoss;
+import io.mtrec.model.config.TaskWeighting;
 import io.mtrec.model.embedding.EmbeddingTable;
 import io.mtrec.model.metrics.ProgressiveMetrics;
 import io.mtrec.model.network.MultiTaskNetwork;
@@ -46,7 +49,8 @@ import java.util.zip.CRC32;
  *                       float[biasWidth*slots] bias slots, float[featureWidth] features),
  *               int n, n x (str id, int count, long lastSeen)   -- sightings of ids without a row
  * DENS  int n, n x (str name, int size, int slotCount, long steps, float[size], float[slotCount])
- *                              -- MultiTaskNetwork.denseParams(), MMoE experts and gates included
+ *                              -- MultiTaskNetwork.denseParams(), MMoE experts and gates included;
+ *                              with task.weighting=uncertainty, task.log.variance before P
  * PEND  long nextSeq, int n, n x (long seq, str user, str item, long eventTime,
  *                                  float purchasePrediction)
  * SMPL  long generator state; for negatives.sampler=popularity also
@@ -57,18 +61,22 @@ import java.util.zip.CRC32;
  *
  * Format 3 added the {@code architecture}, {@code mmoe.experts} and {@code mmoe.expert.hidden}
  * config entries and, for {@code architecture=mmoe}, the experts' and gates' weights and biases in
- * DENS; the item table's features (the items' text embeddings), the text projection as the last
- * dense parameter when {@code item.text.dim} > 0, and {@code lastSweepClock}, {@code featureWidth},
- * {@code coldRow} and the sighting counts of TTL eviction and frequency admission; {@code
- * stepCounters}, the rows' and dense parameters' optimizer step counts (only Adam reads them) and
- * the popularity sampler's counts.
+ * DENS; the loss settings in CONF ({@code purchase.training}, {@code task.weighting}, {@code
+ * rating.loss}, {@code rating.huber.delta}) and, when the task weights are learned, their dense
+ * parameter; the item table's features (the items' text embeddings), the text projection as the
+ * last dense parameter when {@code item.text.dim} > 0, and {@code lastSweepClock}, {@code
+ * featureWidth}, {@code coldRow} and the sighting counts of TTL eviction and frequency admission;
+ * {@code stepCounters}, the rows' and dense parameters' optimizer step counts (only Adam reads
+ * them) and the popularity sampler's counts.
  *
  * <p>Format 2 is format 3 without those: it is read as {@code architecture=shared-bottom} with
- * {@code negatives.sampler=uniform} (the only sampler it knew), the last sweep unknown ({@link
- * Long#MIN_VALUE}), step counts 0, and its configuration has no TTL, admission or text parameters,
- * so their defaults (off) reproduce its behaviour. Format 1 is format 2 without {@code biasWidth},
- * the row biases and the pending clicks' predictions; it is still read, with zero biases (fresh
- * bias slots) and unscored pending clicks.
+ * {@code negatives.sampler=uniform} (the only sampler it knew), {@code
+ * purchase.training=click-space}, static task weights and squared-error ratings (the losses it was
+ * trained with, whatever today's defaults are), the last sweep unknown ({@link Long#MIN_VALUE}),
+ * step counts 0, and its configuration has no TTL, admission or text parameters, so their defaults
+ * (off) reproduce its behaviour. Format 1 is format 2 without {@code biasWidth}, the row biases and
+ * the pending clicks' predictions; it is still read, with zero biases (fresh bias slots) and
+ * unscored pending clicks.
  *
  * <p>{@code str} is an int byte count and UTF-8 bytes; each section starts with its 4-letter tag.
  * Floats are written with their exact bits, so decode(encode(s)) continues training
@@ -251,6 +259,11 @@ public final class SnapshotCodec {
             // Older writers knew only uniform negatives; the new default would change their model.
             map.putIfAbsent(
                     ModelConfig.NEGATIVES_SAMPLER.name(), NegativeSamplerKind.UNIFORM.configName());
+            map.putIfAbsent(
+                    ModelConfig.PURCHASE_TRAINING.name(),
+                    PurchaseTraining.CLICK_SPACE.configName());
+            map.putIfAbsent(ModelConfig.TASK_WEIGHTING.name(), TaskWeighting.STATIC.configName());
+            map.putIfAbsent(ModelConfig.RATING_LOSS.name(), RatingLoss.MSE.configName());
         }
         ModelConfig config;
         try {
@@ -283,7 +296,9 @@ public final class SnapshotCodec {
                             + " (bottom.layers="
                             + config.bottomLayers()
                             + mmoeContext(config)
-                            + ", 3 heads), found "
+                            + ", 3 heads, task.weighting="
+                            + config.taskWeighting()
+                            + "), found "
                             + count);
         }
         for (DenseParam param : params) {

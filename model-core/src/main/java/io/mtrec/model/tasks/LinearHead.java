@@ -4,6 +4,8 @@ import io.mtrec.model.optim.DenseParam;
 import io.mtrec.model.optim.Optimizer;
 import io.mtrec.model.sampling.SplitMix64;
 
+import java.util.Arrays;
+
 /**
  * One task's output: a linear function of {@code [h, u*v]}, the shared bottom's output and the
  * element-wise product of the user and item embeddings.
@@ -84,15 +86,50 @@ public final class LinearHead {
             int dhOff,
             float[] duv,
             int duvOff) {
+        backward(g, h, hOff, uv, uvOff, dh, dhOff, duv, duvOff, false);
+    }
+
+    /**
+     * As {@link #backward}, but adds to {@code dh} and {@code duv}: for a second head trained on
+     * the same row (an ESMM impression feeds the click and the purchase head).
+     */
+    public void addBackward(
+            float g,
+            float[] h,
+            int hOff,
+            float[] uv,
+            int uvOff,
+            float[] dh,
+            int dhOff,
+            float[] duv,
+            int duvOff) {
+        backward(g, h, hOff, uv, uvOff, dh, dhOff, duv, duvOff, true);
+    }
+
+    private void backward(
+            float g,
+            float[] h,
+            int hOff,
+            float[] uv,
+            int uvOff,
+            float[] dh,
+            int dhOff,
+            float[] duv,
+            int duvOff,
+            boolean accumulate) {
         float[] w = weight.values();
         float[] gw = weight.grads();
+        if (!accumulate) {
+            Arrays.fill(dh, dhOff, dhOff + hidden, 0f);
+            Arrays.fill(duv, duvOff, duvOff + dim, 0f);
+        }
         for (int j = 0; j < hidden; j++) {
             gw[j] += g * h[hOff + j];
-            dh[dhOff + j] = g * w[j];
+            dh[dhOff + j] += g * w[j];
         }
         for (int j = 0; j < dim; j++) {
             gw[hidden + j] += g * uv[uvOff + j];
-            duv[duvOff + j] = g * w[hidden + j];
+            duv[duvOff + j] += g * w[hidden + j];
         }
         bias.grads()[0] += g;
     }

@@ -4,9 +4,12 @@ package io.mtrec.model.tasks;
 public enum Task {
     /** P(click | impression): sigmoid output, binary cross-entropy. */
     CLICK,
-    /** P(purchase | click): sigmoid output, binary cross-entropy. */
+    /**
+     * P(purchase | click): sigmoid output, trained by BCE on pCTR * pCVR over impressions (ESMM) or
+     * on pCVR over clicks.
+     */
     PURCHASE,
-    /** Rating on the configured scale: linear output, squared error. */
+    /** Rating on the configured scale: linear output, squared error or Huber loss. */
     RATING;
 
     private static final Task[] VALUES = values();

@@ -41,6 +41,10 @@ class ModelConfigTest {
         assertThat(config.lossWeightClick()).isEqualTo(1.0);
         assertThat(config.lossWeightPurchase()).isEqualTo(1.0);
         assertThat(config.lossWeightRating()).isEqualTo(1.0);
+        assertThat(config.purchaseTraining()).isEqualTo(PurchaseTraining.ESMM);
+        assertThat(config.taskWeighting()).isEqualTo(TaskWeighting.STATIC);
+        assertThat(config.ratingLoss()).isEqualTo(RatingLoss.MSE);
+        assertThat(config.ratingHuberDelta()).isEqualTo(1.0);
         assertThat(config.scoreWeightClick()).isEqualTo(1.0);
         assertThat(config.scoreWeightPurchase()).isEqualTo(1.0);
         assertThat(config.scoreWeightRating()).isEqualTo(1.0);
@@ -158,6 +162,41 @@ class ModelConfigTest {
                 .containsEntry("mmoe.expert.hidden", "16");
         assertThat(ModelConfig.defaults().toMap()).containsEntry("architecture", "shared-bottom");
         assertThat(ModelConfig.fromMap(config.toMap())).isEqualTo(config);
+    }
+
+    @Test
+    void lossSettingsAreRejectedNamingParameterAndAllowedValues() {
+        ModelConfig.Builder builder = ModelConfig.builder();
+        assertThatThrownBy(() -> builder.ratingHuberDelta(0.0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("rating.huber.delta must be in (0.0, 100.0], got 0.0");
+        assertThatThrownBy(() -> builder.ratingHuberDelta(100.5))
+                .hasMessage("rating.huber.delta must be in (0.0, 100.0], got 100.5");
+        assertThatThrownBy(() -> ModelConfig.fromMap(Map.of("purchase.training", "ctcvr")))
+                .hasMessage("purchase.training must be one of [esmm, click-space], got 'ctcvr'");
+        assertThatThrownBy(() -> ModelConfig.fromMap(Map.of("task.weighting", "gradnorm")))
+                .hasMessage("task.weighting must be one of [static, uncertainty], got 'gradnorm'");
+        assertThatThrownBy(() -> ModelConfig.fromMap(Map.of("rating.loss", "mae")))
+                .hasMessage("rating.loss must be one of [mse, huber], got 'mae'");
+    }
+
+    @Test
+    void lossSettingsParseFromTheirConfigNames() {
+        ModelConfig config =
+                ModelConfig.fromMap(
+                        Map.of(
+                                "purchase.training", "click-space",
+                                "task.weighting", "Uncertainty",
+                                "rating.loss", "huber",
+                                "rating.huber.delta", "0.5"));
+        assertThat(config.purchaseTraining()).isEqualTo(PurchaseTraining.CLICK_SPACE);
+        assertThat(config.taskWeighting()).isEqualTo(TaskWeighting.UNCERTAINTY);
+        assertThat(config.ratingLoss()).isEqualTo(RatingLoss.HUBER);
+        assertThat(config.ratingHuberDelta()).isEqualTo(0.5);
+        assertThat(config.toMap())
+                .containsEntry("purchase.training", "click-space")
+                .containsEntry("task.weighting", "uncertainty")
+                .containsEntry("rating.loss", "huber");
     }
 
     @Test

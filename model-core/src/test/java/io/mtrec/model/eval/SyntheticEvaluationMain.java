@@ -64,5 +64,10 @@ public final class SyntheticEvaluationMain {
                 m.ratingRmse(),
                 b.ratingRmse(),
                 r.seconds());
+        if (!Double.isNaN(r.taskLogVariances()[0])) {
+            System.out.printf(
+                    "         learned task log-variances s: click %.3f, purchase %.3f, rating %.3f%n",
+                    r.taskLogVariances()[0], r.taskLogVariances()[1], r.taskLogVariances()[2]);
+        }
     }
 }

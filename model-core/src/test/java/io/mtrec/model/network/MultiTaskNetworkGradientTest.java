@@ -3,15 +3,20 @@ package io.mtrec.model.network;
 import io.mtrec.model.config.Architecture;
 import io.mtrec.model.config.ModelConfig;
 import io.mtrec.model.config.OptimizerKind;
+import io.mtrec.model.config.RatingLoss;
+import io.mtrec.model.config.TaskWeighting;
 import io.mtrec.model.embedding.SparseRowGradients;
 import io.mtrec.model.layers.DenseLayer;
 import io.mtrec.model.layers.MmoeParams;
 import io.mtrec.model.optim.Optimizer;
 import io.mtrec.model.tasks.Losses;
+import io.mtrec.model.tasks.Objective;
 import io.mtrec.model.tasks.Task;
+import io.mtrec.model.tasks.UncertaintyWeights;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -43,6 +48,59 @@ class MultiTaskNetworkGradientTest {
         assertThat(network.mmoe()).isPresent();
         assertThat(network.headWidth()).isEqualTo(4);
         checkEveryParameter(network);
+    }
+
+    @ParameterizedTest(name = "rating.loss={0}, task.weighting={1}")
+    @CsvSource({"mse, uncertainty", "huber, static", "huber, uncertainty"})
+    void analyticGradientsMatchCentralDifferencesWithHuberAndLearnedTaskWeights(
+            String ratingLoss, String weighting) {
+        MultiTaskNetwork network =
+                tinyNetwork(
+                        tinyConfig(1)
+                                .ratingLoss(RatingLoss.fromConfigName(ratingLoss))
+                                .ratingHuberDelta(0.8)
+                                .taskWeighting(TaskWeighting.fromConfigName(weighting))
+                                .build());
+        UncertaintyWeights uncertainty = network.uncertaintyWeights();
+        assertThat(uncertainty == null).isEqualTo(weighting.equals("static"));
+        if (uncertainty != null) {
+            // Away from the starting point s = 0, where exp(-s) = 1 would hide a missing factor.
+            float[] s = uncertainty.param().values();
+            s[0] = 0.3f;
+            s[1] = -0.6f;
+            s[2] = 0.45f;
+        }
+        ExampleBatch batch = mixedBatch(network);
+        ReferenceNetwork reference = new ReferenceNetwork(network);
+        int inside = 0;
+        int beyond = 0;
+        for (int i = 0; i < batch.size(); i++) {
+            if (batch.has(i, Objective.RATING)) {
+                double z = reference.outputs(batch.userRow(i), batch.itemRow(i))[2];
+                double e = Math.abs(z - batch.label(i, Objective.RATING));
+                assertThat(Math.abs(e - 0.8))
+                        .as("rating error away from the kink")
+                        .isGreaterThan(1e-3);
+                inside += e < 0.8 ? 1 : 0;
+                beyond += e > 0.8 ? 1 : 0;
+            }
+        }
+        assertThat(inside).as("rating errors inside delta").isPositive();
+        assertThat(beyond).as("rating errors beyond delta").isPositive();
+
+        checkEveryParameter(network, batch);
+        if (uncertainty != null) {
+            check(
+                    "task log-variances",
+                    reference,
+                    batch,
+                    reference.logVariances,
+                    uncertainty.param().grads());
+        }
+    }
+
+    private static void checkEveryParameter(MultiTaskNetwork network, ExampleBatch batch) {
+        assertGradientsMatchCentralDifferences(network, batch);
     }
 
     private static void checkEveryParameter(MultiTaskNetwork network) {
@@ -275,25 +333,39 @@ class MultiTaskNetworkGradientTest {
                 .isCloseTo((float) p, within(1e-6f));
     }
 
+    private static ModelConfig.Builder tinyConfig(int bottomLayers) {
+        return tinyConfig(bottomLayers, Architecture.SHARED_BOTTOM, 0);
+    }
+
+    private static ModelConfig.Builder tinyConfig(
+            int bottomLayers, Architecture architecture, int itemTextDim) {
+        return ModelConfig.builder()
+                .embeddingDim(3)
+                .bottomHidden(5)
+                .bottomLayers(bottomLayers)
+                .architecture(architecture)
+                .mmoeExperts(3)
+                .mmoeExpertHidden(4)
+                .optimizer(OptimizerKind.SGD)
+                .initStd(0.7)
+                .seed(2024L)
+                .itemTextDim(itemTextDim);
+    }
+
+    private static MultiTaskNetwork tinyNetwork(int bottomLayers) {
+        return tinyNetwork(tinyConfig(bottomLayers).build());
+    }
+
     private static MultiTaskNetwork tinyNetwork(int bottomLayers, Architecture architecture) {
         return tinyNetwork(bottomLayers, architecture, 0);
     }
 
     private static MultiTaskNetwork tinyNetwork(
             int bottomLayers, Architecture architecture, int itemTextDim) {
-        ModelConfig config =
-                ModelConfig.builder()
-                        .embeddingDim(3)
-                        .bottomHidden(5)
-                        .bottomLayers(bottomLayers)
-                        .architecture(architecture)
-                        .mmoeExperts(3)
-                        .mmoeExpertHidden(4)
-                        .optimizer(OptimizerKind.SGD)
-                        .initStd(0.7)
-                        .seed(2024L)
-                        .itemTextDim(itemTextDim)
-                        .build();
+        return tinyNetwork(tinyConfig(bottomLayers, architecture, itemTextDim).build());
+    }
+
+    private static MultiTaskNetwork tinyNetwork(ModelConfig config) {
         MultiTaskNetwork network = MultiTaskNetwork.create(config, Optimizer.fromConfig(config));
         // Non-zero per-task row biases, so their gradients are checked away from the start.
         for (int i = 0; i < 4; i++) {
@@ -342,7 +414,83 @@ class MultiTaskNetworkGradientTest {
         batch.add(Task.PURCHASE, 2, 3, 0f, 2f, true);
         batch.add(Task.RATING, 2, 0, 4.5f, 0.5f, true);
         batch.add(Task.RATING, 0, 3, 1f, 0.5f, true);
+        batch.add(Task.RATING, 1, 1, 3f, 1f, true);
+        // ESMM: an impression (click and CTCVR on one pass), a sampled negative likewise, and
+        // CTCVR-only labels of resolved clicks and of a purchase.
+        int impression = batch.add(Objective.CLICK, 2, 1, 0f, 1f, true);
+        batch.addLoss(impression, Objective.CTCVR, 0f, 0.75f);
+        int sampled = batch.add(Objective.CLICK, 1, 3, 0f, 0.25f, false);
+        batch.addLoss(sampled, Objective.CTCVR, 0f, 0.5f);
+        batch.add(Objective.CTCVR, 0, 2, 1f, 1.5f, true);
+        batch.add(Objective.CTCVR, 2, 2, 0f, 1f, true);
         return batch;
+    }
+
+    @Test
+    void esmmImpressionLossAndHeadGradientsMatchHandComputedValues() {
+        MultiTaskNetwork network = tinyNetwork(1);
+        ExampleBatch batch = new ExampleBatch();
+        int u = network.users().getOrCreate("u0");
+        int v = network.items().getOrCreate("i0");
+        int i = batch.add(Objective.CLICK, u, v, 0f, 1f, true);
+        batch.addLoss(i, Objective.CTCVR, 0f, 2f);
+        double loss = network.computeGradients(batch);
+        double[] z = new ReferenceNetwork(network).outputs(u, v);
+        double sc = 1 / (1 + Math.exp(-z[0]));
+        double sp = 1 / (1 + Math.exp(-z[1]));
+        double p = sc * sp;
+        // 1 * BCE(pCTR, 0) + 2 * BCE(pCTR * pCVR, 0), over one example
+        assertThat(loss).isCloseTo(-Math.log(1 - sc) - 2 * Math.log(1 - p), within(1e-6));
+        // d/dzc = sigmoid(zc) + 2 p (1 - sc) / (1 - p); d/dzp = 2 p (1 - sp) / (1 - p)
+        assertThat((double) network.head(Task.CLICK).bias().grads()[0])
+                .isCloseTo(sc + 2 * p * (1 - sc) / (1 - p), within(1e-6));
+        assertThat((double) network.head(Task.PURCHASE).bias().grads()[0])
+                .isCloseTo(2 * p * (1 - sp) / (1 - p), within(1e-6));
+        assertThat(network.head(Task.RATING).bias().grads()[0]).isZero();
+        assertThat((double) network.predictions(i)).isCloseTo(sc, within(1e-6));
+    }
+
+    @Test
+    void ctcvrOnlyExamplePredictsTheConversionProbability() {
+        MultiTaskNetwork network = tinyNetwork(1);
+        ExampleBatch batch = new ExampleBatch();
+        int u = network.users().getOrCreate("u0");
+        int v = network.items().getOrCreate("i0");
+        int i = batch.add(Objective.CTCVR, u, v, 1f, 1f, true);
+        network.computeGradients(batch);
+        double zp = new ReferenceNetwork(network).outputs(u, v)[1];
+        assertThat((double) network.predictions(i))
+                .isCloseTo(1 / (1 + Math.exp(-zp)), within(1e-6));
+    }
+
+    @Test
+    void uncertaintyWeightingAtZeroLogVarianceKeepsClassificationLossAndHalvesTheRating() {
+        MultiTaskNetwork network =
+                tinyNetwork(tinyConfig(1).taskWeighting(TaskWeighting.UNCERTAINTY).build());
+        ExampleBatch batch = new ExampleBatch();
+        int u = network.users().getOrCreate("u0");
+        int v = network.items().getOrCreate("i0");
+        batch.add(Task.CLICK, u, v, 1f, 1f, true);
+        batch.add(Task.RATING, u, v, 4f, 1f, true);
+        double loss = network.computeGradients(batch);
+        double p = network.predictions(0);
+        double z = network.predictions(1);
+        assertThat(loss).isCloseTo((-Math.log(p) + 0.5 * (z - 4) * (z - 4)) / 2, within(1e-6));
+        // d/ds_k = (-scale_k l_k + 1/2) / n: the click's, and the rating's with scale 1/2.
+        float[] ds = network.uncertaintyWeights().param().grads();
+        assertThat((double) ds[0]).isCloseTo((Math.log(p) + 0.5) / 2, within(1e-6));
+        assertThat(ds[1]).isZero();
+        assertThat((double) ds[2]).isCloseTo((-0.5 * (z - 4) * (z - 4) + 0.5) / 2, within(1e-6));
+        assertThat(network.denseParams()).last().isSameAs(network.uncertaintyWeights().param());
+        assertThat(network.taskLogVariance(Task.RATING)).isZero();
+    }
+
+    @Test
+    void staticTaskWeightsAddNoDenseParameterAndNoLogVariance() {
+        MultiTaskNetwork network = tinyNetwork(1);
+        assertThat(network.uncertaintyWeights()).isNull();
+        assertThat(network.denseParams()).hasSize(2 + 2 * Task.values().length);
+        assertThat(network.taskLogVariance(Task.CLICK)).isNaN();
     }
 
     private static double[] dense(SparseRowGradients grads, int rows) {

@@ -1,9 +1,12 @@
 package io.mtrec.model.network;
 
+import io.mtrec.model.config.RatingLoss;
 import io.mtrec.model.layers.DenseLayer;
 import io.mtrec.model.layers.MmoeParams;
 import io.mtrec.model.tasks.Losses;
+import io.mtrec.model.tasks.Objective;
 import io.mtrec.model.tasks.Task;
+import io.mtrec.model.tasks.UncertaintyWeights;
 
 /**
  * A double-precision copy of a {@link MultiTaskNetwork}'s parameters and a straightforward forward
@@ -33,6 +36,12 @@ final class ReferenceNetwork {
     final double[] itemText;
 
     final double[] projection;
+    final boolean huber;
+    final double huberDelta;
+
+    /** Task log-variances s_k, or null for static weights. */
+    final double[] logVariances;
+
     double smallestPreActivation = Double.POSITIVE_INFINITY;
 
     ReferenceNetwork(MultiTaskNetwork network) {
@@ -73,23 +82,60 @@ final class ReferenceNetwork {
         expertBiases = mmoe == null ? null : copy(mmoe.expertBias().values());
         gateWeights = mmoe == null ? null : copy(mmoe.gateWeight().values());
         gateBiases = mmoe == null ? null : copy(mmoe.gateBias().values());
+        huber = network.ratingLoss() == RatingLoss.HUBER;
+        huberDelta = network.huberDelta();
+        UncertaintyWeights uncertainty = network.uncertaintyWeights();
+        logVariances = uncertainty == null ? null : toDouble(uncertainty.param().values(), 3);
     }
 
-    /** Mean weighted loss of a batch, as {@link MultiTaskNetwork#computeGradients} defines it. */
+    /**
+     * Mean over the batch of each example's summed loss terms, as {@link
+     * MultiTaskNetwork#computeGradients} defines it; the CTCVR and Huber terms and the uncertainty
+     * weighting are written out from their textbook definitions, not from {@link Losses}.
+     */
     double loss(ExampleBatch batch) {
         double total = 0;
         for (int i = 0; i < batch.size(); i++) {
-            double z =
-                    outputs(batch.userRow(i), batch.itemRow(i))[batch.task(i).index()]
-                            + batch.logitOffset(i);
-            double y = batch.label(i);
-            double loss =
-                    batch.task(i) == Task.RATING
-                            ? Losses.squaredError(z, y)
-                            : Losses.bceWithLogits(z, y);
-            total += batch.weight(i) * loss;
+            double[] z = outputs(batch.userRow(i), batch.itemRow(i));
+            // The logit offset (logQ correction) shifts the training click logit only.
+            double zc = z[0] + batch.logitOffset(i);
+            for (Objective objective : Objective.values()) {
+                if (!batch.has(i, objective)) {
+                    continue;
+                }
+                double y = batch.label(i, objective);
+                double loss =
+                        switch (objective) {
+                            case CLICK -> Losses.bceWithLogits(zc, y);
+                            case CONVERSION -> Losses.bceWithLogits(z[1], y);
+                            case CTCVR -> bce(sigmoid(zc) * sigmoid(z[1]), y);
+                            case RATING -> ratingLoss(z[2] - y);
+                        };
+                int t = objective.task().index();
+                if (logVariances != null) {
+                    double half = objective.task() == Task.RATING ? 0.5 : 1.0;
+                    double s = logVariances[t];
+                    loss = half * Math.exp(-s) * loss + 0.5 * s;
+                }
+                total += batch.weight(i, objective) * loss;
+            }
         }
         return total / batch.size();
+    }
+
+    private double ratingLoss(double e) {
+        if (!huber || Math.abs(e) <= huberDelta) {
+            return e * e;
+        }
+        return 2 * (huberDelta * Math.abs(e) - 0.5 * huberDelta * huberDelta);
+    }
+
+    private static double sigmoid(double z) {
+        return 1 / (1 + Math.exp(-z));
+    }
+
+    private static double bce(double p, double y) {
+        return -y * Math.log(p) - (1 - y) * Math.log(1 - p);
     }
 
     /**

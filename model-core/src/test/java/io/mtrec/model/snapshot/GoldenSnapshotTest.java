@@ -6,6 +6,9 @@ import io.mtrec.model.ItemScore;
 import io.mtrec.model.MultiTaskLearner;
 import io.mtrec.model.config.Architecture;
 import io.mtrec.model.config.NegativeSamplerKind;
+import io.mtrec.model.config.PurchaseTraining;
+import io.mtrec.model.config.RatingLoss;
+import io.mtrec.model.config.TaskWeighting;
 import io.mtrec.model.optim.DenseParam;
 import io.mtrec.model.sampling.PopularityNegativeSampler;
 import io.mtrec.model.sampling.UniformNegativeSampler;
@@ -45,8 +48,12 @@ class GoldenSnapshotTest {
 
         assertThat(learner.config().architecture()).isEqualTo(Architecture.SHARED_BOTTOM);
 
-        // Format 1 had no row biases (they load as 0) and no click-time purchase predictions;
-        // the learner now writes the current format, which reads back to the same bytes.
+        // Format 1 had no row biases (they load as 0), no click-time purchase predictions and
+        // trained purchases in click space; the learner now writes the current format, which reads
+        // back to the same bytes.
+        assertThat(learner.config().purchaseTraining()).isEqualTo(PurchaseTraining.CLICK_SPACE);
+        assertThat(learner.config().taskWeighting()).isEqualTo(TaskWeighting.STATIC);
+        assertThat(learner.config().ratingLoss()).isEqualTo(RatingLoss.MSE);
         byte[] rewritten = learner.toSnapshotBytes();
         assertThat(SnapshotCodec.formatVersionOf(rewritten))
                 .isEqualTo(SnapshotCodec.FORMAT_VERSION);
@@ -63,7 +70,7 @@ class GoldenSnapshotTest {
     }
 
     @Test
-    void formatTwoGoldenFileLoadsAsASharedBottomUniformSamplerModelWithTheEmbeddingOptionsOff()
+    void formatTwoGoldenFileLoadsAsASharedBottomClickSpaceModelWithTheEmbeddingOptionsOff()
             throws IOException {
         byte[] golden = read(GoldenSnapshots.FORMAT_2);
         assertThat(SnapshotCodec.formatVersionOf(golden)).isEqualTo(2);
@@ -94,7 +101,13 @@ class GoldenSnapshotTest {
 
         // Format 2 held the model the same learner holds now (only the dense parameters' step
         // counts, which format 2 did not store and only Adam reads, load as 0): it scores alike.
-        MultiTaskLearner same = GoldenSnapshots.goldenLearner();
+        // Click space, static weights and squared error are what format 2 trained with.
+        assertThat(learner.config().purchaseTraining()).isEqualTo(PurchaseTraining.CLICK_SPACE);
+        MultiTaskLearner same =
+                GoldenSnapshots.goldenLearner(
+                        GoldenSnapshots.goldenConfig()
+                                .purchaseTraining(PurchaseTraining.CLICK_SPACE)
+                                .build());
         for (String user : List.of("alice", "bob", "carol")) {
             assertThat(learner.topK(user, 3)).isEqualTo(same.topK(user, 3));
         }
@@ -150,6 +163,7 @@ class GoldenSnapshotTest {
         // Clicks per item row: the cold row (mug's impression, no click), book (bob's and carol's
         // clicks), mug (admitted on its second sighting); lamp's row and its click were evicted.
         assertThat(sampler.counts()).containsExactly(0L, 2L, 0L);
+        assertThat(learner.config().purchaseTraining()).isEqualTo(PurchaseTraining.ESMM);
 
         assertThat(learner.toSnapshotBytes()).isEqualTo(golden);
         assertThat(GoldenSnapshots.goldenLearnerWithEmbeddingOptions().toSnapshotBytes())

@@ -33,8 +33,9 @@ public final class GoldenSnapshots {
 
     /**
      * Golden file written by the format-3 writer: an MMoE model (architecture in the config,
-     * experts' and gates' params) with a TTL sweep clock, cold rows, sighting counts, item text
-     * features and projection, optimizer step counts and popularity sampler counts.
+     * experts' and gates' params) with ESMM purchase training, a TTL sweep clock, cold rows,
+     * sighting counts, item text features and projection, optimizer step counts and popularity
+     * sampler counts.
      */
     public static final String FORMAT_3 = "snapshots/format-3.bin";
 
@@ -45,18 +46,28 @@ public final class GoldenSnapshots {
      * (format 3 holds {@link #goldenLearnerWithEmbeddingOptions()}).
      */
     public static MultiTaskLearner goldenLearner() {
-        ModelConfig config =
-                ModelConfig.builder()
-                        .embeddingDim(4)
-                        .bottomHidden(6)
-                        .negativesPerPositive(2)
-                        .negativesWeight(0.25)
-                        .negativesSampler(NegativeSamplerKind.UNIFORM)
-                        .optimizer(OptimizerKind.ADAGRAD)
-                        .conversionWindowMs(1_000)
-                        .metricsWindow(50)
-                        .seed(7L)
-                        .build();
+        return goldenLearner(goldenConfig().build());
+    }
+
+    /**
+     * The configuration of the golden model: a shared bottom with uniform negatives; the other
+     * settings at today's defaults (older files were written with older defaults).
+     */
+    public static ModelConfig.Builder goldenConfig() {
+        return ModelConfig.builder()
+                .embeddingDim(4)
+                .bottomHidden(6)
+                .negativesPerPositive(2)
+                .negativesWeight(0.25)
+                .negativesSampler(NegativeSamplerKind.UNIFORM)
+                .optimizer(OptimizerKind.ADAGRAD)
+                .conversionWindowMs(1_000)
+                .metricsWindow(50)
+                .seed(7L);
+    }
+
+    /** The golden model's events learned under {@code config}. */
+    public static MultiTaskLearner goldenLearner(ModelConfig config) {
         MultiTaskLearner learner = new MultiTaskLearner(config);
         learner.learn(
                 List.of(

@@ -5,8 +5,11 @@ import io.mtrec.model.MultiTaskLearner;
 import io.mtrec.model.config.ModelConfig;
 import io.mtrec.model.config.NegativeSamplerKind;
 import io.mtrec.model.config.OptimizerKind;
+import io.mtrec.model.config.TaskWeighting;
 import io.mtrec.model.embedding.EmbeddingTable;
+import io.mtrec.model.optim.DenseParam;
 import io.mtrec.model.sampling.PopularityNegativeSampler;
+import io.mtrec.model.tasks.Task;
 
 import org.junit.jupiter.api.Test;
 
@@ -220,5 +223,24 @@ class SnapshotCodecTest {
         crc.update(bytes, 0, bytes.length - 8);
         ByteBuffer.wrap(bytes).putLong(bytes.length - 8, crc.getValue());
         return bytes;
+    }
+
+    @Test
+    void learnedTaskLogVariancesTravelAsTheLastDenseParameterWithTheirSlots() {
+        MultiTaskLearner learner =
+                GoldenSnapshots.goldenLearner(
+                        GoldenSnapshots.goldenConfig()
+                                .taskWeighting(TaskWeighting.UNCERTAINTY)
+                                .build());
+        LearnerState state = SnapshotCodec.decode(learner.toSnapshotBytes());
+        DenseParam last =
+                state.network().denseParams().get(state.network().denseParams().size() - 1);
+        assertThat(last.name()).isEqualTo("task.log.variance");
+        assertThat(last.values())
+                .containsExactly(
+                        (float) learner.taskLogVariance(Task.CLICK),
+                        (float) learner.taskLogVariance(Task.PURCHASE),
+                        (float) learner.taskLogVariance(Task.RATING));
+        assertThat(last.slots()).hasSize(3).doesNotContain(0.1f);
     }
 }

@@ -311,6 +311,14 @@ public final class ModelConfig {
                     inRange(0, 4096),
                     "Length of item profiles' text embeddings, projected into item vectors;"
                             + " 0 ignores them.");
+    public static final Param<Double> PURCHASE_PRIVATE_FRACTION =
+            Param.ofDouble(
+                    "purchase.private.fraction",
+                    0.5,
+                    inRange(0.0, 0.9),
+                    "Share of each embedding row (rounded down to whole values) that only the"
+                            + " purchase head reads; the rest feeds the shared bottom and every"
+                            + " head.");
 
     /** All parameters, in the order {@link #toMap()} lists them. */
     public static final List<Param<?>> PARAMS =
@@ -355,7 +363,8 @@ public final class ModelConfig {
                     EMBEDDING_TTL_MS,
                     EMBEDDING_ADMISSION_MIN_COUNT,
                     EMBEDDING_ADMISSION_MAX_TRACKED,
-                    ITEM_TEXT_DIM);
+                    ITEM_TEXT_DIM,
+                    PURCHASE_PRIVATE_FRACTION);
 
     private static final Map<String, Param<?>> BY_NAME = index();
 
@@ -591,6 +600,18 @@ public final class ModelConfig {
         return get(ITEM_TEXT_DIM);
     }
 
+    public double purchasePrivateFraction() {
+        return get(PURCHASE_PRIVATE_FRACTION);
+    }
+
+    /**
+     * The last {@code purchasePrivateDims()} values of every user and item row reach only the
+     * purchase head: {@code floor(embedding.dim * purchase.private.fraction)}.
+     */
+    public int purchasePrivateDims() {
+        return (int) Math.floor(embeddingDim() * purchasePrivateFraction());
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof ModelConfig other && toMap().equals(other.toMap());
@@ -756,6 +777,10 @@ public final class ModelConfig {
 
         public Builder itemTextDim(int value) {
             return set(ITEM_TEXT_DIM, value);
+        }
+
+        public Builder purchasePrivateFraction(double value) {
+            return set(PURCHASE_PRIVATE_FRACTION, value);
         }
 
         /** Checks the cross-parameter constraints and freezes the values. */

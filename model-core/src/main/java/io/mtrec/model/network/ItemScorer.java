@@ -9,6 +9,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -30,6 +31,10 @@ import java.util.Map;
  * JIT vectorises, instead of skinny {@code n x H} by {@code H x 3} GEMMs (measured: 94 us per 2,048
  * items through ND4J against about 30 us of loop).
  *
+ * <p>With purchase-private values (the last {@code d - s} of a row, see {@link MultiTaskNetwork}),
+ * the first layer reads only the first {@code s}: {@code M_u} is zero on the private rows, and only
+ * the purchase head's direct column reaches them.
+ *
  * <p>The parameters are the training pass's, summed in another order: outputs agree with it to
  * float rounding, and one state always gives the same floats. Not thread-safe; {@link #prepare}
  * reads the network's current parameters, so call it again after every training step.
@@ -39,6 +44,7 @@ public final class ItemScorer implements UserItemScorer {
     private static final int TASKS = Task.values().length;
 
     private final int dim;
+    private final int shared;
     private final DenseLayer[] layers;
     private final LinearHead[] heads;
     private final int firstWidth;
@@ -63,6 +69,7 @@ public final class ItemScorer implements UserItemScorer {
                             + " read expert mixtures: use MmoeItemScorer");
         }
         this.dim = network.users().dim();
+        this.shared = network.sharedDim();
         this.layers = network.layers();
         this.heads = new LinearHead[TASKS];
         for (Task task : Task.values()) {
@@ -83,22 +90,27 @@ public final class ItemScorer implements UserItemScorer {
         int width = h + TASKS;
         float[] w = layers[0].weight().values();
         System.arraycopy(layers[0].bias().values(), 0, userBias, 0, h);
-        for (int k = 0; k < dim; k++) {
+        for (int k = 0; k < shared; k++) {
             float uk = u[uOff + k];
             int userRow = k * h;
-            int itemRow = (dim + k) * h;
-            int productRow = (2 * dim + k) * h;
+            int itemRow = (shared + k) * h;
+            int productRow = (2 * shared + k) * h;
             for (int j = 0; j < h; j++) {
                 userBias[j] += uk * w[userRow + j];
                 userMatrixValues[k * width + j] = w[itemRow + j] + uk * w[productRow + j];
             }
         }
+        for (int k = shared; k < dim; k++) {
+            Arrays.fill(userMatrixValues, k * width, k * width + h, 0f);
+        }
         for (int t = 0; t < TASKS; t++) {
             float[] hw = heads[t].weight().values();
+            int direct = heads[t].directWidth();
             headWeights[t] = hw;
             headBias[t] = heads[t].bias().values()[0];
             for (int k = 0; k < dim; k++) {
-                userMatrixValues[k * width + h + t] = hw[lastWidth + k] * u[uOff + k];
+                userMatrixValues[k * width + h + t] =
+                        k < direct ? hw[lastWidth + k] * u[uOff + k] : 0f;
             }
         }
         userMatrixPointer.put(userMatrixValues, 0, userMatrixValues.length);

@@ -20,11 +20,13 @@ public final class MmoeItemScorer implements UserItemScorer {
     private static final int TASKS = Task.values().length;
 
     private final int dim;
+    private final int shared;
     private final int headWidth;
     private final SharedBottom bottom;
     private final MixtureOfExperts mixture;
     private final LinearHead[] heads = new LinearHead[TASKS];
     private final float[] user;
+    private float[] products;
 
     public MmoeItemScorer(MultiTaskNetwork network) {
         MmoeParams mmoe =
@@ -35,6 +37,7 @@ public final class MmoeItemScorer implements UserItemScorer {
                                                 "MmoeItemScorer needs an MMoE network; use"
                                                         + " ItemScorer for a shared bottom"));
         this.dim = network.users().dim();
+        this.shared = network.sharedDim();
         this.headWidth = network.headWidth();
         this.bottom = new SharedBottom(network.layers());
         this.mixture = new MixtureOfExperts(mmoe);
@@ -42,6 +45,7 @@ public final class MmoeItemScorer implements UserItemScorer {
             heads[task.index()] = network.head(task);
         }
         this.user = new float[dim];
+        this.products = new float[0];
     }
 
     @Override
@@ -60,16 +64,21 @@ public final class MmoeItemScorer implements UserItemScorer {
         if (n == 0) {
             return;
         }
-        int width = 3 * dim;
+        int width = 3 * shared;
         float[] x = bottom.input(n);
+        if (products.length < n * dim) {
+            products = new float[n * dim];
+        }
         for (int i = 0; i < n; i++) {
             int xOff = i * width;
             int vOff = itemOff + i * dim;
-            System.arraycopy(user, 0, x, xOff, dim);
-            System.arraycopy(itemValues, vOff, x, xOff + dim, dim);
+            int pOff = i * dim;
             for (int j = 0; j < dim; j++) {
-                x[xOff + 2 * dim + j] = user[j] * itemValues[vOff + j];
+                products[pOff + j] = user[j] * itemValues[vOff + j];
             }
+            System.arraycopy(user, 0, x, xOff, shared);
+            System.arraycopy(itemValues, vOff, x, xOff + shared, shared);
+            System.arraycopy(products, pOff, x, xOff + 2 * shared, shared);
         }
         float[] h = bottom.forward(n);
         mixture.forward(h, n);
@@ -83,7 +92,7 @@ public final class MmoeItemScorer implements UserItemScorer {
             float[] in = mixture.taskInput(t);
             LinearHead head = heads[t];
             for (int i = 0; i < n; i++) {
-                out[i] = head.output(in, i * headWidth, x, i * width + 2 * dim);
+                out[i] = head.output(in, i * headWidth, products, i * dim);
             }
         }
     }

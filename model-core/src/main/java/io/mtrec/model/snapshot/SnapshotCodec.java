@@ -264,6 +264,8 @@ public final class SnapshotCodec {
                     PurchaseTraining.CLICK_SPACE.configName());
             map.putIfAbsent(ModelConfig.TASK_WEIGHTING.name(), TaskWeighting.STATIC.configName());
             map.putIfAbsent(ModelConfig.RATING_LOSS.name(), RatingLoss.MSE.configName());
+            // Every value of their rows fed every head.
+            map.putIfAbsent(ModelConfig.PURCHASE_PRIVATE_FRACTION.name(), "0.0");
         }
         ModelConfig config;
         try {
@@ -407,10 +409,15 @@ public final class SnapshotCodec {
 
     /** The MMoE sizes that shape the dense parameters, for error messages; empty otherwise. */
     private static String mmoeContext(ModelConfig config) {
+        String privateValues =
+                config.purchasePrivateDims() == 0
+                        ? ""
+                        : ", purchase.private.fraction=" + config.purchasePrivateFraction();
         if (config.architecture() != Architecture.MMOE) {
-            return "";
+            return privateValues;
         }
-        return ", architecture=mmoe, mmoe.experts="
+        return privateValues
+                + ", architecture=mmoe, mmoe.experts="
                 + config.mmoeExperts()
                 + ", mmoe.expert.hidden="
                 + config.mmoeExpertHidden();

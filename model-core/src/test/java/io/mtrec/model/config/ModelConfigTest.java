@@ -56,6 +56,26 @@ class ModelConfigTest {
         assertThat(config.admissionMinCount()).isEqualTo(1);
         assertThat(config.admissionMaxTracked()).isEqualTo(1_000_000);
         assertThat(config.itemTextDim()).isZero();
+        assertThat(config.purchasePrivateFraction()).isEqualTo(0.5);
+        assertThat(config.purchasePrivateDims()).isEqualTo(16);
+    }
+
+    @Test
+    void purchasePrivateValuesAreTheFractionOfARowRoundedDownAndAtMostNineTenths() {
+        assertThat(ModelConfig.builder().embeddingDim(5).build().purchasePrivateDims())
+                .isEqualTo(2);
+        assertThat(
+                        ModelConfig.builder()
+                                .embeddingDim(1)
+                                .purchasePrivateFraction(0.9)
+                                .build()
+                                .purchasePrivateDims())
+                .isZero();
+        assertThatThrownBy(() -> ModelConfig.builder().purchasePrivateFraction(0.95))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("purchase.private.fraction must be in [0.0, 0.9], got 0.95");
+        assertThatThrownBy(() -> ModelConfig.fromMap(Map.of("purchase.private.fraction", "-0.1")))
+                .hasMessage("purchase.private.fraction must be in [0.0, 0.9], got -0.1");
     }
 
     @Test

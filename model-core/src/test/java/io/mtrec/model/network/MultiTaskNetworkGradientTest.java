@@ -57,6 +57,9 @@ class MultiTaskNetworkGradientTest {
         MultiTaskNetwork network =
                 tinyNetwork(
                         tinyConfig(1)
+                                // Every value shared: the rating errors below sit on both sides
+                                // of delta with this seed.
+                                .purchasePrivateFraction(0.0)
                                 .ratingLoss(RatingLoss.fromConfigName(ratingLoss))
                                 .ratingHuberDelta(0.8)
                                 .taskWeighting(TaskWeighting.fromConfigName(weighting))
@@ -349,7 +352,9 @@ class MultiTaskNetworkGradientTest {
                 .optimizer(OptimizerKind.SGD)
                 .initStd(0.7)
                 .seed(2024L)
-                .itemTextDim(itemTextDim);
+                .itemTextDim(itemTextDim)
+                // d = 3: one value of each row is private to the purchase head.
+                .purchasePrivateFraction(0.34);
     }
 
     private static MultiTaskNetwork tinyNetwork(int bottomLayers) {

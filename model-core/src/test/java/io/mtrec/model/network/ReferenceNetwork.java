@@ -15,6 +15,10 @@ import io.mtrec.model.tasks.UncertaintyWeights;
  */
 final class ReferenceNetwork {
     final int dim;
+
+    /** Values of a row the bottom and every head read; the rest only the purchase head. */
+    final int shared;
+
     final double[] users;
     final double[] items;
     final double[] userBiases;
@@ -46,6 +50,7 @@ final class ReferenceNetwork {
 
     ReferenceNetwork(MultiTaskNetwork network) {
         dim = network.users().dim();
+        shared = network.sharedDim();
         users = toDouble(network.users().values(), network.users().size() * dim);
         items = toDouble(network.items().values(), network.items().size() * dim);
         userBiases = toDouble(network.users().biases(), network.users().size() * 3);
@@ -62,7 +67,7 @@ final class ReferenceNetwork {
         weights = new double[layers.length][];
         biases = new double[layers.length][];
         widths = new int[layers.length + 1];
-        widths[0] = 3 * dim;
+        widths[0] = 3 * shared;
         for (int l = 0; l < layers.length; l++) {
             weights[l] = toDouble(layers[l].weight().values(), layers[l].weight().size());
             biases[l] = toDouble(layers[l].bias().values(), layers[l].bias().size());
@@ -145,17 +150,19 @@ final class ReferenceNetwork {
     double[] outputs(int userRow, int itemRow) {
         int u = userRow * dim;
         int v = itemRow * dim;
-        double[] a = new double[3 * dim];
+        double[] a = new double[3 * shared];
         double[] uv = new double[dim];
         for (int j = 0; j < dim; j++) {
             double item = items[v + j];
             for (int k = 0; k < textDim; k++) {
                 item += projection[j * textDim + k] * itemText[itemRow * textDim + k];
             }
-            a[j] = users[u + j];
-            a[dim + j] = item;
             uv[j] = users[u + j] * item;
-            a[2 * dim + j] = uv[j];
+            if (j < shared) {
+                a[j] = users[u + j];
+                a[shared + j] = item;
+                a[2 * shared + j] = uv[j];
+            }
         }
         for (int l = 0; l < weights.length; l++) {
             int in = widths[l];
@@ -180,7 +187,8 @@ final class ReferenceNetwork {
             for (int j = 0; j < in.length; j++) {
                 z += w[j] * in[j];
             }
-            for (int j = 0; j < dim; j++) {
+            // The purchase head's direct path reads all d products, the others the shared ones.
+            for (int j = 0; j < w.length - in.length; j++) {
                 z += w[in.length + j] * uv[j];
             }
             result[t] = z;

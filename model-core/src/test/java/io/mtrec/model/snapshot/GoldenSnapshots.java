@@ -50,8 +50,9 @@ public final class GoldenSnapshots {
     }
 
     /**
-     * The configuration of the golden model: a shared bottom with uniform negatives; the other
-     * settings at today's defaults (older files were written with older defaults).
+     * The configuration of the golden model: a shared bottom with uniform negatives and no
+     * purchase-private values; the other settings at today's defaults (older files were written
+     * with older defaults).
      */
     public static ModelConfig.Builder goldenConfig() {
         return ModelConfig.builder()
@@ -60,6 +61,7 @@ public final class GoldenSnapshots {
                 .negativesPerPositive(2)
                 .negativesWeight(0.25)
                 .negativesSampler(NegativeSamplerKind.UNIFORM)
+                .purchasePrivateFraction(0.0)
                 .optimizer(OptimizerKind.ADAGRAD)
                 .conversionWindowMs(1_000)
                 .metricsWindow(50)

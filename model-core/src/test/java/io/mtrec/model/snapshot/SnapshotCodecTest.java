@@ -110,11 +110,11 @@ class SnapshotCodecTest {
         assertThatThrownBy(() -> SnapshotCodec.decode(withChecksum(bytes)))
                 .isInstanceOf(SnapshotFormatException.class)
                 .hasMessage(
-                        "dense parameter shape mismatch: expected 'bottom.0.weight' with 72 values"
-                                + " and 72 slots (embedding.dim=4, bottom.hidden=6,"
-                                + " optimizer=adagrad, architecture=mmoe, mmoe.experts=2,"
-                                + " mmoe.expert.hidden=3), found 'bottom.0.weight' with 25 values"
-                                + " and 72 slots");
+                        "dense parameter shape mismatch: expected 'bottom.0.weight' with 36 values"
+                                + " and 36 slots (embedding.dim=4, bottom.hidden=6,"
+                                + " optimizer=adagrad, purchase.private.fraction=0.5,"
+                                + " architecture=mmoe, mmoe.experts=2, mmoe.expert.hidden=3),"
+                                + " found 'bottom.0.weight' with 25 values and 36 slots");
     }
 
     @Test
@@ -130,9 +130,9 @@ class SnapshotCodecTest {
                 .hasMessage(
                         "dense parameter shape mismatch: expected 'mmoe.experts.weight' with 54"
                                 + " values and 54 slots (embedding.dim=4, bottom.hidden=6,"
-                                + " optimizer=adagrad, architecture=mmoe, mmoe.experts=3,"
-                                + " mmoe.expert.hidden=3), found 'mmoe.experts.weight' with 36"
-                                + " values and 36 slots");
+                                + " optimizer=adagrad, purchase.private.fraction=0.5,"
+                                + " architecture=mmoe, mmoe.experts=3, mmoe.expert.hidden=3),"
+                                + " found 'mmoe.experts.weight' with 36 values and 36 slots");
     }
 
     @Test

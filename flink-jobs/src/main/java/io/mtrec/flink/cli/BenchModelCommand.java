@@ -18,9 +18,11 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * {@code ./mtrec bench-model [--summary FILE] [--quick] [--forks N] [--batch 256,1024] [--dim 32]}:
- * runs model-core's JMH training-step benchmark through the JMH Runner, prints a table, measures
- * state bytes per user row, and writes a JSON summary with the machine it ran on.
+ * {@code ./mtrec bench-model [--summary FILE] [--quick] [--forks N] [--batch 256,1024] [--dim 32]
+ * [--architecture shared-bottom,mmoe]}: runs model-core's JMH training-step benchmark through the
+ * JMH Runner (both architectures unless told), prints a table, measures state bytes per user row,
+ * and writes a JSON summary with the machine it ran on. Shared-bottom points keep their historical
+ * keys; MMoE points carry an {@code _mmoe} suffix.
  *
  * <p>Each benchmark point forks one JVM by default: JMH starts it with this JVM's class path and
  * arguments, which {@code ./mtrec} sets to the flink-jobs class path including provided jars
@@ -52,6 +54,7 @@ public final class BenchModelCommand {
         }
         List<String> batches = list(args.take("batch", null));
         List<String> dims = list(args.take("dim", null));
+        List<String> architectures = list(args.take("architecture", null));
         if (!args.remaining().isEmpty()) {
             throw new IllegalArgumentException(
                     "unknown options for bench-model: " + args.remaining().keySet());
@@ -64,7 +67,8 @@ public final class BenchModelCommand {
                         base.measurementIterations(),
                         base.measurementTime(),
                         batches,
-                        dims);
+                        dims,
+                        architectures);
         Map<String, Object> machine = machine();
         out.printf(
                 Locale.ROOT,
@@ -82,7 +86,8 @@ public final class BenchModelCommand {
         out.println("MultiTaskLearner.learn, one thread (per core); mean ± 99.9% CI half-width");
         out.printf(
                 Locale.ROOT,
-                "%6s %4s %3s  %20s  %22s  %22s%n",
+                "%-13s %6s %4s %3s  %20s  %22s  %22s%n",
+                "architecture",
                 "batch",
                 "d",
                 "k",
@@ -92,7 +97,8 @@ public final class BenchModelCommand {
         for (StepResult r : rows) {
             out.printf(
                     Locale.ROOT,
-                    "%6d %4d %3d  %20s  %22s  %22s%n",
+                    "%-13s %6d %4d %3d  %20s  %22s  %22s%n",
+                    r.architecture(),
                     r.batch(),
                     r.dim(),
                     r.negatives(),
@@ -103,16 +109,24 @@ public final class BenchModelCommand {
 
         Map<String, Object> summary = new LinkedHashMap<>();
         for (StepResult r : rows) {
-            if (r.batch() == HEADLINE_BATCH && r.dim() == HEADLINE_DIM) {
+            if (r.batch() == HEADLINE_BATCH
+                    && r.dim() == HEADLINE_DIM
+                    && r.architecture().equals("shared-bottom")) {
                 summary.put("step_events_per_sec_per_core", Math.round(r.eventsPerSec()));
                 summary.put("step_events_per_sec_per_core_error", round(r.eventsPerSecError()));
             }
         }
         for (StepResult r : rows) {
-            String key = "step_events_per_sec_per_core_b" + r.batch() + "_d" + r.dim();
+            String point =
+                    "_b"
+                            + r.batch()
+                            + "_d"
+                            + r.dim()
+                            + (r.architecture().equals("shared-bottom") ? "" : "_mmoe");
+            String key = "step_events_per_sec_per_core" + point;
             summary.put(key, Math.round(r.eventsPerSec()));
             summary.put(key + "_error", round(r.eventsPerSecError()));
-            summary.put("step_ms_b" + r.batch() + "_d" + r.dim(), round(1e3 / r.stepsPerSec()));
+            summary.put("step_ms" + point, round(1e3 / r.stepsPerSec()));
         }
         summary.put("negatives_per_positive", rows.isEmpty() ? null : rows.get(0).negatives());
 

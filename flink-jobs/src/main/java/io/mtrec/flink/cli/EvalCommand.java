@@ -1,6 +1,7 @@
 package io.mtrec.flink.cli;
 
 import io.mtrec.model.config.ModelConfig;
+import io.mtrec.model.config.PurchaseTraining;
 import io.mtrec.model.eval.SyntheticEvaluation;
 import io.mtrec.model.synthetic.SyntheticConfig;
 
@@ -90,13 +91,17 @@ public final class EvalCommand {
         summary.put("rating_rmse_bayes", round(r.bayes().ratingRmse()));
         summary.put("nan_batches_skipped", r.nanBatchesSkipped());
         if (compare) {
+            // The classic single-task conversion model: BCE on pCVR over resolved clicks (ESMM's
+            // CTCVR loss would still train the click head), every value of a row its own.
             ModelConfig purchaseOnly =
                     modelConfig.toBuilder()
                             .set(ModelConfig.LOSS_WEIGHT_CLICK, 0.0)
                             .set(ModelConfig.LOSS_WEIGHT_RATING, 0.0)
                             .set(ModelConfig.NEGATIVES_PER_POSITIVE, 0)
+                            .set(ModelConfig.PURCHASE_TRAINING, PurchaseTraining.CLICK_SPACE)
+                            .set(ModelConfig.PURCHASE_PRIVATE_FRACTION, 0.0)
                             .build();
-            out.println("single-task baseline: the same stream, purchase loss only");
+            out.println("single-task baseline: the same stream, purchase (click-space) loss only");
             SyntheticEvaluation.Result single =
                     new SyntheticEvaluation(syntheticConfig, purchaseOnly, batchSize)
                             .run(events, lastEvents, 0, null);

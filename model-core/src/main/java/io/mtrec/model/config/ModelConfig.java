@@ -38,7 +38,8 @@ public final class ModelConfig {
                     "embedding.dim",
                     32,
                     inRange(1, 1024),
-                    "Width d of the user and item embeddings shared by all tasks.");
+                    "Width d of every user and item embedding row; purchase.private.fraction of it"
+                            + " only the purchase head reads, the rest all tasks share.");
     public static final Param<Integer> BOTTOM_HIDDEN =
             Param.ofInt(
                     "bottom.hidden",

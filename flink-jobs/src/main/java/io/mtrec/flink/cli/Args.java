@@ -119,9 +119,11 @@ public final class Args {
 
     /** As {@link #jobConfig()}, with {@code defaults} beneath the file and the options. */
     public JobConfig jobConfig(Map<String, String> defaults) {
-        String file = take("config", null);
+        // Read, not taken: a command may build several configs with different defaults.
+        String file = options.get("config");
         Map<String, String> settings = new LinkedHashMap<>(defaults);
         settings.putAll(options);
+        settings.remove("config");
         if (file == null) {
             return JobConfig.fromMap(settings);
         }

@@ -4,7 +4,6 @@ import io.mtrec.flink.KafkaJobIO;
 import io.mtrec.flink.TrainingJob;
 import io.mtrec.flink.config.JobConfig;
 import io.mtrec.flink.kafka.EmbeddedKafka;
-import io.mtrec.flink.kafka.TopicSpec;
 import io.mtrec.flink.metrics.InProcessMetricsReporter;
 import io.mtrec.model.ItemScore;
 import io.mtrec.model.MultiTaskLearner;
@@ -27,7 +26,6 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,7 +34,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 /**
  * {@code ./mtrec demo}: a real Kafka broker in-process, the training job on a local Flink
@@ -89,7 +86,7 @@ public final class DemoCommand {
             JobConfig config =
                     requested.with(Map.of("bootstrap.servers", kafka.bootstrapServers()));
             TopicRegistry topics = config.topics();
-            createTopics(kafka, topics);
+            CliSupport.createTopics(kafka, topics);
             out.println("  broker at " + kafka.bootstrapServers());
             return runWithBroker(
                     config,
@@ -101,14 +98,6 @@ public final class DemoCommand {
                     printEvery,
                     summaryFile);
         }
-    }
-
-    private void createTopics(EmbeddedKafka kafka, TopicRegistry topics) throws Exception {
-        List<TopicSpec> specs = new ArrayList<>();
-        for (TopicKind kind : TopicKind.values()) {
-            specs.add(new TopicSpec(topics.name(kind), 2, kind.compacted()));
-        }
-        kafka.createTopics(specs);
     }
 
     private Summary runWithBroker(
@@ -147,8 +136,8 @@ public final class DemoCommand {
                         AvroSerde.of(ModelSnapshotChunk.class),
                         true,
                         snapshots::add);
-        Thread scoreThread = daemon("scores-follower", scoreFollower);
-        Thread snapshotThread = daemon("snapshots-follower", snapshotFollower);
+        Thread scoreThread = CliSupport.daemon("scores-follower", scoreFollower);
+        Thread snapshotThread = CliSupport.daemon("snapshots-follower", snapshotFollower);
 
         Configuration flinkConf = new Configuration();
         InProcessMetricsReporter.configure(flinkConf);
@@ -162,7 +151,7 @@ public final class DemoCommand {
                 new SyntheticGenerator(syntheticConfig, config.model().metricsWindow());
         EventProducer producer =
                 new EventProducer(generator, servers, topics, rate, 0, corruptEvery);
-        Thread producerThread = daemon("event-producer", producer);
+        Thread producerThread = CliSupport.daemon("event-producer", producer);
         out.printf(
                 Locale.ROOT,
                 "  streaming synthetic events at %,d/s for %ds (%d users, %d items)%n%n",
@@ -194,13 +183,14 @@ public final class DemoCommand {
                 Locale.ROOT,
                 "%nproduced %,d events; waiting for the job to learn them ...%n",
                 produced);
-        waitFor(() -> InProcessMetricsReporter.counter("eventsLearned") >= produced, CATCH_UP);
+        CliSupport.waitFor(
+                () -> InProcessMetricsReporter.counter("eventsLearned") >= produced, CATCH_UP);
         long trainSeconds = Math.max(1, (System.nanoTime() - start) / 1_000_000_000L);
         long events = InProcessMetricsReporter.counter("eventsLearned");
-        waitFor(
+        CliSupport.waitFor(
                 () ->
                         snapshots.newest().map(s -> s.version()).orElse(-1L)
-                                >= (long) gauge("modelVersion"),
+                                >= (long) CliSupport.gauge("modelVersion"),
                 CATCH_UP);
         scoreFollower.stop();
         snapshotFollower.stop();
@@ -244,11 +234,11 @@ public final class DemoCommand {
         Map<String, Object> v = new LinkedHashMap<>();
         v.put("events", events);
         v.put("events_per_sec", Math.round(events / (double) seconds));
-        v.put("click_auc", round(gauge("clickAuc")));
+        v.put("click_auc", round(CliSupport.gauge("clickAuc")));
         v.put("click_auc_bayes", round(bayes.clickAuc()));
-        v.put("purchase_auc", round(gauge("purchaseAuc")));
+        v.put("purchase_auc", round(CliSupport.gauge("purchaseAuc")));
         v.put("purchase_auc_bayes", round(bayes.purchaseAuc()));
-        v.put("rating_rmse", round(gauge("ratingRmse")));
+        v.put("rating_rmse", round(CliSupport.gauge("ratingRmse")));
         v.put("rating_rmse_bayes", round(bayes.ratingRmse()));
         v.put("users_active", producer.usersSeen());
         v.put("users_scored", latestScores.size());
@@ -257,7 +247,7 @@ public final class DemoCommand {
         v.put("snapshot_reload_max_abs_diff", reloadDiff(snapshots, scoresByVersion, topK));
         v.put("dead_letters", InProcessMetricsReporter.counter("deadLetters"));
         v.put("corrupt_records_sent", producer.corrupt());
-        v.put("model_version", (long) gauge("modelVersion"));
+        v.put("model_version", (long) CliSupport.gauge("modelVersion"));
         return new Summary(v);
     }
 
@@ -316,18 +306,18 @@ public final class DemoCommand {
                 seconds,
                 events,
                 rate,
-                (long) gauge("modelVersion"),
+                (long) CliSupport.gauge("modelVersion"),
                 latestScores.size(),
                 InProcessMetricsReporter.counter("deadLetters"));
         out.printf(
                 Locale.ROOT,
                 "        click AUC %.3f (bayes %.3f)   purchase AUC %.3f (bayes %.3f)   rating RMSE"
                         + " %.3f (bayes %.3f)%n",
-                gauge("clickAuc"),
+                CliSupport.gauge("clickAuc"),
                 bayes.clickAuc(),
-                gauge("purchaseAuc"),
+                CliSupport.gauge("purchaseAuc"),
                 bayes.purchaseAuc(),
-                gauge("ratingRmse"),
+                CliSupport.gauge("ratingRmse"),
                 bayes.ratingRmse());
         UserScores sample = latestScores.get("u1");
         if (sample != null) {
@@ -349,26 +339,7 @@ public final class DemoCommand {
         }
     }
 
-    private static double gauge(String name) {
-        return InProcessMetricsReporter.gauge(name).orElse(Double.NaN);
-    }
-
     private static double round(double v) {
         return Double.isFinite(v) ? Math.round(v * 10_000) / 10_000.0 : v;
-    }
-
-    private static void waitFor(BooleanSupplier condition, Duration timeout)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
-            TimeUnit.MILLISECONDS.sleep(100);
-        }
-    }
-
-    private static Thread daemon(String name, Runnable task) {
-        Thread t = new Thread(task, name);
-        t.setDaemon(true);
-        t.start();
-        return t;
     }
 }

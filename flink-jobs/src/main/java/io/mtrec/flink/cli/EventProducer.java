@@ -17,6 +17,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -32,6 +33,7 @@ public final class EventProducer implements Runnable, AutoCloseable {
     private final double ratePerSec;
     private final long maxEvents;
     private final int corruptEvery;
+    private final boolean liveEventTime;
     private final AvroSerde<ClickEvent> clicks = AvroSerde.of(ClickEvent.class);
     private final AvroSerde<PurchaseEvent> purchases = AvroSerde.of(PurchaseEvent.class);
     private final AvroSerde<RatingEvent> ratings = AvroSerde.of(RatingEvent.class);
@@ -53,6 +55,23 @@ public final class EventProducer implements Runnable, AutoCloseable {
             double ratePerSec,
             long maxEvents,
             int corruptEvery) {
+        this(generator, bootstrapServers, topics, ratePerSec, maxEvents, corruptEvery, false);
+    }
+
+    /**
+     * As the other constructor; with {@code liveEventTime} every event's time is the wall clock
+     * when it is sent instead of the generator's simulated clock, so the event-to-score latency of
+     * a live job can be read off the score records.
+     */
+    public EventProducer(
+            SyntheticGenerator generator,
+            String bootstrapServers,
+            TopicRegistry topics,
+            double ratePerSec,
+            long maxEvents,
+            int corruptEvery,
+            boolean liveEventTime) {
+        this.liveEventTime = liveEventTime;
         this.generator = generator;
         this.topics = topics;
         this.ratePerSec = ratePerSec;
@@ -106,6 +125,16 @@ public final class EventProducer implements Runnable, AutoCloseable {
 
     private void send(SyntheticEvent event) {
         SpecificRecord record = event.record();
+        if (liveEventTime) {
+            Instant now = Instant.ofEpochMilli(System.currentTimeMillis());
+            if (record instanceof ClickEvent c) {
+                c.setEventTime(now);
+            } else if (record instanceof PurchaseEvent p) {
+                p.setEventTime(now);
+            } else if (record instanceof RatingEvent r) {
+                r.setEventTime(now);
+            }
+        }
         String topic;
         byte[] value;
         if (record instanceof ClickEvent c) {

@@ -21,12 +21,16 @@ public final class Main {
               generate   --bootstrap-servers HOST:PORT [--rate N] [--events N]
                          Stream planted-truth synthetic events into a Kafka cluster.
               eval       --synthetic [--users N] [--items N] [--latent-dim L] [--events N]
-                         [--compare-single-task] [--summary FILE]
+                         [--last-events N] [--compare-single-task] [--summary FILE]
                          Train model-core on the planted-truth stream, no Flink; report
-                         progressive metrics beside the Bayes-optimal ones.
+                         progressive metrics of the last N events beside the Bayes-optimal ones.
               scores     --bootstrap-servers HOST:PORT [--follow] [--user ID]
                          Pretty-print the score topic.
-              bench-model [--summary FILE] [--quick]   JMH: model-core training step, events/s/core.
+              bench-model [--summary FILE] [--quick] [--architecture shared-bottom,mmoe]
+                         JMH: model-core training step, events/s/core.
+              bench      [--saturation-events N] [--rate N] [--duration 60s] [--summary FILE]
+                         The job end to end on a real broker: events/s at saturation, event-to-
+                         score latency p50/p99 at a fixed rate, state bytes per user.
               settings   List every job setting with its default and what is allowed.
             """;
 
@@ -49,6 +53,7 @@ public final class Main {
                 case "eval" -> new EvalCommand(out).run(args);
                 case "scores" -> new ScoresCommand(out).run(args);
                 case "bench-model" -> new BenchModelCommand(out).run(args);
+                case "bench" -> new BenchCommand(out).run(args);
                 case "settings" -> printSettings(out);
                 default -> {
                     err.println("unknown command '" + argv[0] + "'");

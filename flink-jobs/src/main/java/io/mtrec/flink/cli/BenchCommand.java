@@ -1,0 +1,329 @@
+package io.mtrec.flink.cli;
+
+import io.mtrec.flink.KafkaJobIO;
+import io.mtrec.flink.TrainingJob;
+import io.mtrec.flink.config.JobConfig;
+import io.mtrec.flink.kafka.EmbeddedKafka;
+import io.mtrec.flink.metrics.InProcessMetricsReporter;
+import io.mtrec.model.MultiTaskLearner;
+import io.mtrec.model.synthetic.SyntheticConfig;
+import io.mtrec.model.synthetic.SyntheticGenerator;
+import io.mtrec.schemas.ModelSnapshotChunk;
+import io.mtrec.schemas.TopicKind;
+import io.mtrec.schemas.TopicRegistry;
+import io.mtrec.schemas.UserScores;
+import io.mtrec.schemas.serde.AvroSerde;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code ./mtrec bench [--saturation-events N] [--rate R] [--duration 60s] [--warmup 10s]
+ * [--summary FILE] [--setting value ...]}: the end-to-end benchmark of the training job on a real
+ * broker and a local Flink MiniCluster, in two phases.
+ *
+ * <ol>
+ *   <li><b>Saturation.</b> N synthetic events are written to Kafka first, then the job reads them
+ *       from the earliest offset, bounded, as fast as it can: {@code events_per_sec} is the rate
+ *       between the first event learned and the last, so job start-up is not counted; {@code
+ *       events_per_sec_per_core} divides it by the cores of the machine, which also run the broker.
+ *       {@code state_bytes_per_user} is the size of the model snapshot at the end (what a
+ *       checkpoint of the trainer holds) over the users in it.
+ *   <li><b>Latency.</b> A fresh job on fresh topics while events are produced at a fixed rate R,
+ *       each stamped with the wall clock when it is sent. Every score record received after the
+ *       warm-up gives one sample: receive time minus the record's {@code lastEventTime}, i.e. how
+ *       far behind the user's newest event the score they see is (Kafka both ways, batching,
+ *       training, the per-user flush limit). {@code latency_p50_ms} and {@code latency_p99_ms}.
+ * </ol>
+ *
+ * Job settings apply to both phases; the latency phase defaults to {@code scores.flush.interval.ms
+ * = 50} and {@code batch.timeout.ms = 20} (a live deployment's choice for fresh scores), unless
+ * set.
+ */
+public final class BenchCommand {
+    private static final Duration CATCH_UP = Duration.ofMinutes(5);
+
+    private final PrintStream out;
+
+    public BenchCommand(PrintStream out) {
+        this.out = out;
+    }
+
+    public Map<String, Object> run(Args args) throws Exception {
+        long saturationEvents = Long.parseLong(args.take("saturation.events", "1000000"));
+        int rate = args.takeInt("rate", 10_000);
+        Duration duration = args.takeDuration("duration", Duration.ofSeconds(60));
+        Duration warmup = args.takeDuration("warmup", Duration.ofSeconds(10));
+        String summaryFile = args.take("summary", null);
+        if (saturationEvents < 1) {
+            throw new IllegalArgumentException(
+                    "--saturation-events must be at least 1, got " + saturationEvents);
+        }
+        if (rate < 1) {
+            throw new IllegalArgumentException("--rate must be at least 1 event/s, got " + rate);
+        }
+        if (warmup.compareTo(duration) >= 0) {
+            throw new IllegalArgumentException(
+                    "--warmup ("
+                            + warmup.toSeconds()
+                            + "s) must be shorter than --duration ("
+                            + duration.toSeconds()
+                            + "s)");
+        }
+        Map<String, String> defaults = new LinkedHashMap<>();
+        defaults.put("bootstrap.servers", "127.0.0.1:9092");
+        defaults.put("checkpoint.interval.ms", "10000");
+        defaults.put("watermark.out.of.orderness.ms", "1000");
+        // The generator's purchases follow their click within a minute of event time.
+        defaults.put("model.conversion.window.ms", "120000");
+        JobConfig requested = args.jobConfig(defaults);
+        // Fresh scores need short waits: beneath whatever --config or a flag says.
+        Map<String, String> liveDefaults = new LinkedHashMap<>(defaults);
+        liveDefaults.put(JobConfig.SCORES_FLUSH_INTERVAL_MS.name(), "50");
+        liveDefaults.put(JobConfig.BATCH_TIMEOUT_MS.name(), "20");
+        JobConfig liveRequested = args.jobConfig(liveDefaults);
+        int cores = Runtime.getRuntime().availableProcessors();
+
+        Map<String, Object> summary = new LinkedHashMap<>();
+        out.println("mtrec bench: starting a Kafka broker (KRaft, in-process) ...");
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            JobConfig saturation =
+                    withTopics(requested, kafka.bootstrapServers(), "bench.saturation.")
+                            .with(Map.of("bounded", "true", "start", "earliest"));
+            CliSupport.createTopics(kafka, saturation.topics());
+            Saturation sat = saturation(saturation, saturationEvents);
+            summary.put("events_per_sec", Math.round(sat.eventsPerSec()));
+            summary.put("events_per_sec_per_core", Math.round(sat.eventsPerSec() / cores));
+            summary.put("state_bytes_per_user", sat.stateBytesPerUser());
+            summary.put("saturation_events", sat.events());
+
+            JobConfig live = withTopics(liveRequested, kafka.bootstrapServers(), "bench.live.");
+            CliSupport.createTopics(kafka, live.topics());
+            Latency lat = latency(live, rate, duration, warmup);
+            summary.put("latency_p50_ms", lat.p50());
+            summary.put("latency_p99_ms", lat.p99());
+            summary.put("latency_samples", lat.samples());
+            summary.put("latency_rate", rate);
+            summary.put("latency_events_per_sec", Math.round(lat.eventsPerSec()));
+            summary.put("scores_flush_interval_ms", live.get(JobConfig.SCORES_FLUSH_INTERVAL_MS));
+            summary.put("batch_size", live.get(JobConfig.BATCH_SIZE));
+            summary.put("batch_timeout_ms", live.get(JobConfig.BATCH_TIMEOUT_MS));
+        }
+        Map<String, Object> machine = new LinkedHashMap<>();
+        machine.put("os.arch", System.getProperty("os.arch"));
+        machine.put("cores", cores);
+        machine.put(
+                "jvm",
+                System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+        summary.put("machine", machine);
+
+        ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        out.println();
+        out.println(json.writeValueAsString(summary));
+        if (summaryFile != null) {
+            json.writeValue(Path.of(summaryFile).toFile(), summary);
+            out.println("summary written to " + summaryFile);
+        }
+        return summary;
+    }
+
+    private static JobConfig withTopics(JobConfig config, String servers, String prefix) {
+        Map<String, String> overrides = new HashMap<>();
+        overrides.put(JobConfig.BOOTSTRAP_SERVERS.name(), servers);
+        for (TopicKind kind : TopicKind.values()) {
+            String name = config.topics().name(kind);
+            overrides.put("topic." + kind.name().toLowerCase(Locale.ROOT), prefix + name);
+        }
+        return config.with(overrides);
+    }
+
+    private record Saturation(long events, double eventsPerSec, long stateBytesPerUser) {}
+
+    private Saturation saturation(JobConfig config, long events) throws Exception {
+        String servers = config.get(JobConfig.BOOTSTRAP_SERVERS);
+        TopicRegistry topics = config.topics();
+        out.printf(Locale.ROOT, "saturation: writing %,d synthetic events to Kafka ...%n", events);
+        SyntheticGenerator generator =
+                new SyntheticGenerator(SyntheticConfig.defaults(), config.model().metricsWindow());
+        try (EventProducer producer = new EventProducer(generator, servers, topics, 0, events, 0)) {
+            producer.run();
+        }
+
+        SnapshotCollector snapshots = new SnapshotCollector();
+        TopicFollower<ModelSnapshotChunk> snapshotFollower =
+                new TopicFollower<>(
+                        servers,
+                        topics.name(TopicKind.SNAPSHOTS),
+                        AvroSerde.of(ModelSnapshotChunk.class),
+                        true,
+                        snapshots::add);
+        InProcessMetricsReporter.reset();
+        JobClient job = start(config, "mtrec-bench-saturation");
+        out.println("saturation: the job reads them back as fast as it can ...");
+        long firstCount = 0;
+        long firstAt = 0;
+        long deadline = System.nanoTime() + CATCH_UP.toNanos();
+        while (System.nanoTime() < deadline) {
+            long learned = InProcessMetricsReporter.counter("eventsLearned");
+            if (firstAt == 0 && learned > 0) {
+                firstCount = learned;
+                firstAt = System.nanoTime();
+            }
+            if (learned >= events) {
+                break;
+            }
+            TimeUnit.MILLISECONDS.sleep(20);
+        }
+        long lastAt = System.nanoTime();
+        long learned = InProcessMetricsReporter.counter("eventsLearned");
+        if (learned < events) {
+            job.cancel().get(30, TimeUnit.SECONDS);
+            throw new IllegalStateException(
+                    "the job learned " + learned + " of " + events + " events in " + CATCH_UP);
+        }
+        double eventsPerSec = (learned - firstCount) / ((lastAt - firstAt) / 1e9);
+        job.getJobExecutionResult().get(CATCH_UP.toSeconds(), TimeUnit.SECONDS);
+        snapshotFollower.assignFromBeginning();
+        snapshotFollower.drain();
+        snapshotFollower.close();
+        long bytesPerUser =
+                snapshots
+                        .newest()
+                        .map(
+                                s ->
+                                        s.bytes().length
+                                                / Math.max(
+                                                        1,
+                                                        MultiTaskLearner.fromSnapshotBytes(
+                                                                        s.bytes())
+                                                                .userCount()))
+                        .orElse(-1);
+        out.printf(
+                Locale.ROOT,
+                "saturation: %,.0f events/s (%,d events after the first), %,d snapshot bytes per"
+                        + " user%n",
+                eventsPerSec,
+                learned - firstCount,
+                bytesPerUser);
+        return new Saturation(learned, eventsPerSec, bytesPerUser);
+    }
+
+    private record Latency(double p50, double p99, int samples, double eventsPerSec) {}
+
+    private Latency latency(JobConfig config, int rate, Duration duration, Duration warmup)
+            throws Exception {
+        String servers = config.get(JobConfig.BOOTSTRAP_SERVERS);
+        TopicRegistry topics = config.topics();
+        InProcessMetricsReporter.reset();
+        JobClient job = start(config, "mtrec-bench-latency");
+        // The sources start from the earliest offset of empty topics; wait until the trainer runs.
+        CliSupport.waitFor(() -> !Double.isNaN(CliSupport.gauge("modelVersion")), CATCH_UP);
+
+        long[] samples = new long[1 << 20];
+        int[] count = {0};
+        long[] sampleFrom = {Long.MAX_VALUE};
+        TopicFollower<UserScores> scoreFollower =
+                new TopicFollower<>(
+                        servers,
+                        topics.name(TopicKind.SCORES),
+                        AvroSerde.of(UserScores.class),
+                        false,
+                        s -> {
+                            long now = System.currentTimeMillis();
+                            long eventTime = s.getLastEventTime().toEpochMilli();
+                            if (eventTime >= sampleFrom[0]) {
+                                synchronized (samples) {
+                                    if (count[0] < samples.length) {
+                                        samples[count[0]++] = now - eventTime;
+                                    }
+                                }
+                            }
+                        });
+        Thread scoreThread = CliSupport.daemon("bench-scores", scoreFollower);
+        SyntheticGenerator generator =
+                new SyntheticGenerator(SyntheticConfig.defaults(), config.model().metricsWindow());
+        EventProducer producer = new EventProducer(generator, servers, topics, rate, 0, 0, true);
+        out.printf(
+                Locale.ROOT,
+                "latency: producing %,d events/s for %ds (the first %ds are warm-up) ...%n",
+                rate,
+                duration.toSeconds(),
+                warmup.toSeconds());
+        Thread producerThread = CliSupport.daemon("bench-producer", producer);
+        long start = System.nanoTime();
+        TimeUnit.NANOSECONDS.sleep(warmup.toNanos());
+        sampleFrom[0] = System.currentTimeMillis();
+        long learnedAtWarmup = InProcessMetricsReporter.counter("eventsLearned");
+        long measuredFrom = System.nanoTime();
+        TimeUnit.NANOSECONDS.sleep(Math.max(0, start + duration.toNanos() - System.nanoTime()));
+        long learned = InProcessMetricsReporter.counter("eventsLearned");
+        double eventsPerSec =
+                (learned - learnedAtWarmup) / ((System.nanoTime() - measuredFrom) / 1e9);
+        producer.stop();
+        producerThread.join();
+        producer.close();
+        // Scores of the last events produced may still be on their way.
+        TimeUnit.SECONDS.sleep(2);
+        scoreFollower.stop();
+        scoreThread.join();
+        scoreFollower.close();
+        job.cancel().get(30, TimeUnit.SECONDS);
+
+        long[] sorted;
+        synchronized (samples) {
+            sorted = Arrays.copyOf(samples, count[0]);
+        }
+        Arrays.sort(sorted);
+        double p50 = percentile(sorted, 0.50);
+        double p99 = percentile(sorted, 0.99);
+        out.printf(
+                Locale.ROOT,
+                "latency: %,d score records, p50 %.0f ms, p99 %.0f ms, %,.0f events/s learned%n",
+                sorted.length,
+                p50,
+                p99,
+                eventsPerSec);
+        return new Latency(p50, p99, sorted.length, eventsPerSec);
+    }
+
+    /** Nearest-rank percentile of sorted samples; NaN when there are none. */
+    static double percentile(long[] sorted, double q) {
+        if (sorted.length == 0) {
+            return Double.NaN;
+        }
+        int rank = (int) Math.ceil(q * sorted.length);
+        return sorted[Math.max(0, Math.min(sorted.length, rank) - 1)];
+    }
+
+    private static JobClient start(JobConfig config, String name) throws Exception {
+        Configuration flinkConf = new Configuration();
+        InProcessMetricsReporter.configure(flinkConf);
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.createLocalEnvironment(1, flinkConf);
+        TrainingJob.build(env, config, new KafkaJobIO(config));
+        return env.executeAsync(name);
+    }
+
+    static List<String> summaryKeys() {
+        return List.of(
+                "events_per_sec",
+                "events_per_sec_per_core",
+                "latency_p50_ms",
+                "latency_p99_ms",
+                "state_bytes_per_user");
+    }
+}

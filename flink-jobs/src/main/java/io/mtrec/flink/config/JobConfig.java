@@ -59,6 +59,17 @@ public final class JobConfig {
                     "bounded",
                     false,
                     "Stop at the offsets found at start (backfill) instead of running forever.");
+    public static final Setting<Ordering> ORDERING =
+            new Setting<>(
+                    "ordering",
+                    "auto",
+                    "auto, arrival or event-time",
+                    "Order the trainer learns events in: arrival (a batch closes by size or"
+                            + " batch.timeout.ms), event-time (released in (event time, event id)"
+                            + " order as the watermark passes, batched by count: the same model"
+                            + " whatever the topics' interleaving), auto (event-time when bounded).",
+                    Ordering::parse,
+                    v -> true);
     public static final Setting<Integer> BATCH_SIZE =
             intSetting("batch.size", 512, 1, 1 << 16, "Events per mini-batch.");
     public static final Setting<Long> BATCH_TIMEOUT_MS =
@@ -273,6 +284,7 @@ public final class JobConfig {
                                 GROUP_ID,
                                 START,
                                 BOUNDED,
+                                ORDERING,
                                 BATCH_SIZE,
                                 BATCH_TIMEOUT_MS,
                                 SCORES_TOP_K,

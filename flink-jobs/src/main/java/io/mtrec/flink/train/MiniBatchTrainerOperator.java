@@ -6,6 +6,7 @@ import io.mtrec.model.Interaction;
 import io.mtrec.model.ItemScore;
 import io.mtrec.model.MultiTaskLearner;
 import io.mtrec.model.config.ModelConfig;
+import io.mtrec.model.events.EventTimeReleaser;
 import io.mtrec.model.metrics.MetricsSnapshot;
 import io.mtrec.model.snapshot.SnapshotChunks;
 import io.mtrec.schemas.ModelSnapshotChunk;
@@ -46,9 +47,18 @@ import java.util.Set;
  * is published at most once per {@code snapshot.interval.ms}, always right after a flush, so the
  * users flushed with it carry the snapshot's model version.
  *
- * <p>The model, the partial batch and the dirty users are operator state, so a checkpoint taken in
- * the middle of a batch restores that batch and does not change what is learned. This version holds
- * the whole model in one subtask: the job builder rejects a trainer parallelism above 1.
+ * <p>With {@code ordering = event-time} events are held in an {@link EventTimeReleaser} until the
+ * watermark passes them, released in (event time, event id) order, and trained in batches of
+ * exactly {@code batch.size} (no batch timeout; the last partial batch at the end of input): the
+ * batches, and so the model, depend only on the events and the settings, not on how Kafka
+ * interleaved the topics. The event clock then moves with the released events only, not with the
+ * watermarks (whose timing is not reproducible), so pending clicks expire at the same batch on
+ * every run.
+ *
+ * <p>The model, the partial batch, the held events and the dirty users are operator state, so a
+ * checkpoint taken in the middle of a batch restores that batch and does not change what is
+ * learned. This version holds the whole model in one subtask: the job builder rejects a trainer
+ * parallelism above 1.
  */
 public final class MiniBatchTrainerOperator extends AbstractStreamOperator<OutboundRecord>
         implements OneInputStreamOperator<Interaction, OutboundRecord>,
@@ -71,6 +81,9 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
     private transient ListState<byte[]> learnerState;
     private transient ListState<byte[]> bufferState;
     private transient ListState<String> dirtyState;
+    private transient ListState<byte[]> heldState;
+    private transient ListState<Long> releaseState;
+    private transient EventTimeReleaser releaser;
     private transient AvroSerde<UserScores> scoresSerde;
     private transient AvroSerde<ModelSnapshotChunk> snapshotSerde;
     private transient long lastFlush;
@@ -103,12 +116,32 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
                                 "partial-batch",
                                 PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         dirtyState = store.getListState(new ListStateDescriptor<>("dirty-users", String.class));
+        heldState =
+                store.getListState(
+                        new ListStateDescriptor<>(
+                                "event-time-held",
+                                PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        releaseState =
+                store.getListState(new ListStateDescriptor<>("event-time-release", Long.class));
 
         TrainerDevice.select(settings.compute(), getRuntimeContext());
         learner = null;
         buffer = new ArrayList<>();
         dirtyUsers = new LinkedHashSet<>();
+        releaser = new EventTimeReleaser();
         if (context.isRestored()) {
+            List<Interaction> held = new ArrayList<>();
+            for (byte[] bytes : heldState.get()) {
+                held.addAll(InteractionCodec.decode(bytes));
+            }
+            List<Long> release = new ArrayList<>();
+            releaseState.get().forEach(release::add);
+            if (!held.isEmpty() || !release.isEmpty()) {
+                releaser.restore(
+                        held,
+                        release.isEmpty() ? Long.MIN_VALUE : release.get(0),
+                        release.size() < 2 ? 0 : release.get(1));
+            }
             for (byte[] bytes : learnerState.get()) {
                 learner = MultiTaskLearner.fromSnapshotBytes(bytes);
             }
@@ -155,15 +188,23 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
         group.gauge("itemsInModel", () -> itemsGauge);
         group.gauge("nanBatchesSkipped", () -> nanGauge);
         group.gauge("lastBatchMillis", () -> lastBatchNanos / 1e6);
+        group.gauge("eventsHeldForWatermark", () -> heldGauge);
+        group.gauge("lateEvents", () -> lateGauge);
     }
 
     private transient volatile long versionGauge;
     private transient volatile int usersGauge;
     private transient volatile int itemsGauge;
     private transient volatile long nanGauge;
+    private transient volatile int heldGauge;
+    private transient volatile long lateGauge;
 
     @Override
     public void processElement(StreamRecord<Interaction> element) throws Exception {
+        if (settings.eventTimeOrdering()) {
+            releaser.add(element.getValue());
+            return;
+        }
         if (buffer.isEmpty()) {
             batchOpenedAt = getProcessingTimeService().getCurrentProcessingTime();
         }
@@ -181,7 +222,9 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
             timerAt = Long.MAX_VALUE;
         }
         long now = getProcessingTimeService().getCurrentProcessingTime();
-        if (!buffer.isEmpty() && now - batchOpenedAt >= settings.batchTimeoutMs()) {
+        if (!settings.eventTimeOrdering()
+                && !buffer.isEmpty()
+                && now - batchOpenedAt >= settings.batchTimeoutMs()) {
             trainBatch();
         }
         publishIfDue(now);
@@ -190,12 +233,32 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
 
     @Override
     public void processWatermark(Watermark mark) throws Exception {
-        learner.advanceEventTime(mark.getTimestamp());
+        if (settings.eventTimeOrdering()) {
+            trainReleased(releaser.release(mark.getTimestamp()));
+            long now = getProcessingTimeService().getCurrentProcessingTime();
+            publishIfDue(now);
+            scheduleTimer(now);
+        } else {
+            learner.advanceEventTime(mark.getTimestamp());
+        }
         super.processWatermark(mark);
+    }
+
+    /** Adds released events to the batch, training every time it holds {@code batch.size}. */
+    private void trainReleased(List<Interaction> released) {
+        for (Interaction event : released) {
+            buffer.add(event);
+            if (buffer.size() >= settings.batchSize()) {
+                trainBatch();
+            }
+        }
     }
 
     @Override
     public void endInput() throws Exception {
+        if (settings.eventTimeOrdering()) {
+            trainReleased(releaser.releaseAll());
+        }
         trainBatch();
         flushScores(getProcessingTimeService().getCurrentProcessingTime());
         publishSnapshot(getProcessingTimeService().getCurrentProcessingTime());
@@ -207,6 +270,9 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
         learnerState.update(List.of(learner.toSnapshotBytes()));
         bufferState.update(buffer.isEmpty() ? List.of() : List.of(InteractionCodec.encode(buffer)));
         dirtyState.update(new ArrayList<>(dirtyUsers));
+        List<Interaction> held = releaser.pending();
+        heldState.update(held.isEmpty() ? List.of() : List.of(InteractionCodec.encode(held)));
+        releaseState.update(List.of(releaser.releasedUpTo(), releaser.lateEvents()));
     }
 
     /**
@@ -215,11 +281,12 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
      */
     private void scheduleTimer(long now) {
         boolean unsnapshotted = learner.version() > 0 && learner.version() != lastSnapshotVersion;
-        if (buffer.isEmpty() && dirtyUsers.isEmpty() && !unsnapshotted) {
+        boolean batchWaits = !buffer.isEmpty() && !settings.eventTimeOrdering();
+        if (!batchWaits && dirtyUsers.isEmpty() && !unsnapshotted) {
             return;
         }
         long next = Long.MAX_VALUE;
-        if (!buffer.isEmpty()) {
+        if (!buffer.isEmpty() && !settings.eventTimeOrdering()) {
             next = batchOpenedAt + settings.batchTimeoutMs();
         }
         if (!dirtyUsers.isEmpty()) {
@@ -251,6 +318,8 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
         usersGauge = learner.userCount();
         itemsGauge = learner.itemCount();
         nanGauge = learner.nanBatchesSkipped();
+        heldGauge = releaser.size();
+        lateGauge = releaser.lateEvents();
     }
 
     private void publishIfDue(long now) throws Exception {

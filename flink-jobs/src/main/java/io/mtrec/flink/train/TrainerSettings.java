@@ -12,6 +12,7 @@ import java.util.Map;
  *
  * @param modelSettings the model's settings ({@code ModelConfig.toMap()})
  * @param computeSettings where the trainer computes ({@code ComputeSettings.toMap()})
+ * @param eventTimeOrdering learn in event-time order (see {@code ordering}) instead of arrival
  */
 public record TrainerSettings(
         int batchSize,
@@ -21,8 +22,31 @@ public record TrainerSettings(
         long snapshotIntervalMs,
         String modelId,
         HashMap<String, String> modelSettings,
-        HashMap<String, String> computeSettings)
+        HashMap<String, String> computeSettings,
+        boolean eventTimeOrdering)
         implements Serializable {
+
+    /** Settings with arrival ordering. */
+    public TrainerSettings(
+            int batchSize,
+            long batchTimeoutMs,
+            int topK,
+            long scoresFlushIntervalMs,
+            long snapshotIntervalMs,
+            String modelId,
+            HashMap<String, String> modelSettings,
+            HashMap<String, String> computeSettings) {
+        this(
+                batchSize,
+                batchTimeoutMs,
+                topK,
+                scoresFlushIntervalMs,
+                snapshotIntervalMs,
+                modelId,
+                modelSettings,
+                computeSettings,
+                false);
+    }
 
     /** Settings that compute wherever ND4J's backend on the classpath runs ({@code auto}, 0). */
     public TrainerSettings(
@@ -53,7 +77,26 @@ public record TrainerSettings(
                 config.get(JobConfig.SNAPSHOT_INTERVAL_MS),
                 config.get(JobConfig.MODEL_ID),
                 new HashMap<>(config.model().toMap()),
-                new HashMap<>(config.compute().toMap()));
+                new HashMap<>(config.compute().toMap()),
+                switch (config.get(JobConfig.ORDERING)) {
+                    case EVENT_TIME -> true;
+                    case ARRIVAL -> false;
+                    case AUTO -> config.get(JobConfig.BOUNDED);
+                });
+    }
+
+    /** The same settings with event-time ordering on or off. */
+    public TrainerSettings withEventTimeOrdering(boolean on) {
+        return new TrainerSettings(
+                batchSize,
+                batchTimeoutMs,
+                topK,
+                scoresFlushIntervalMs,
+                snapshotIntervalMs,
+                modelId,
+                modelSettings,
+                computeSettings,
+                on);
     }
 
     public Map<String, String> modelSettingsView() {

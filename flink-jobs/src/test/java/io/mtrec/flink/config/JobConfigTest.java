@@ -1,5 +1,6 @@
 package io.mtrec.flink.config;
 
+import io.mtrec.flink.train.TrainerSettings;
 import io.mtrec.schemas.TopicKind;
 
 import org.apache.flink.connector.base.DeliveryGuarantee;
@@ -127,5 +128,33 @@ class JobConfigTest {
         JobConfig config = JobConfig.fromMap(MINIMAL).with(Map.of("scores.top.k", "3"));
         assertThat(config.get(JobConfig.SCORES_TOP_K)).isEqualTo(3);
         assertThat(config.get(JobConfig.BOOTSTRAP_SERVERS)).isEqualTo("127.0.0.1:9092");
+    }
+
+    @Test
+    void orderingIsEventTimeForABoundedBackfillAndArrivalForALiveJobUnlessSet() {
+        JobConfig live = JobConfig.fromMap(MINIMAL);
+        assertThat(live.get(JobConfig.ORDERING)).isEqualTo(Ordering.AUTO);
+        assertThat(TrainerSettings.from(live).eventTimeOrdering()).isFalse();
+        JobConfig backfill = live.with(Map.of("bounded", "true"));
+        assertThat(TrainerSettings.from(backfill).eventTimeOrdering()).isTrue();
+        assertThat(
+                        TrainerSettings.from(backfill.with(Map.of("ordering", "arrival")))
+                                .eventTimeOrdering())
+                .isFalse();
+        assertThat(
+                        TrainerSettings.from(live.with(Map.of("ordering", "event-time")))
+                                .eventTimeOrdering())
+                .isTrue();
+    }
+
+    @Test
+    void unknownOrderingIsRejectedNamingTheSettingAndWhatIsAllowed() {
+        assertThatThrownBy(
+                        () ->
+                                JobConfig.fromMap(
+                                        Map.of("bootstrap.servers", "h:1", "ordering", "random")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'ordering'")
+                .hasMessageContaining("auto, arrival or event-time");
     }
 }

@@ -34,6 +34,11 @@ class MiniBatchTrainerOperatorTest {
 
     private static KeyedOneInputStreamOperatorTestHarness<String, Interaction, OutboundRecord>
             harness() throws Exception {
+        return harness(false);
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, Interaction, OutboundRecord>
+            harness(boolean eventTimeOrdering) throws Exception {
         HashMap<String, String> model = new HashMap<>(ModelConfig.defaults().toMap());
         model.put("embedding.dim", "8");
         model.put("bottom.hidden", "8");
@@ -41,7 +46,9 @@ class MiniBatchTrainerOperatorTest {
                 new TrainerSettings(BATCH, TIMEOUT_MS, 3, FLUSH_MS, SNAPSHOT_MS, "test", model);
         KeySelector<Interaction, String> byUser = Interaction::userId;
         return new KeyedOneInputStreamOperatorTestHarness<>(
-                new MiniBatchTrainerOperator(settings), byUser, Types.STRING);
+                new MiniBatchTrainerOperator(settings.withEventTimeOrdering(eventTimeOrdering)),
+                byUser,
+                Types.STRING);
     }
 
     private static Interaction event(int n) {
@@ -203,6 +210,124 @@ class MiniBatchTrainerOperatorTest {
         }
 
         assertThat(MultiTaskLearner.fromSnapshotBytes(restored).version()).isEqualTo(3);
+        assertThat(restored).isEqualTo(uninterrupted);
+    }
+
+    /** Events 0..n-1 reordered as Kafka might deliver three topics: each slice rotated. */
+    private static List<Interaction> interleaved(int n, int rotate) {
+        List<Interaction> events = new ArrayList<>();
+        for (int k = 0; k < n; k++) {
+            events.add(event(k));
+        }
+        List<Interaction> out = new ArrayList<>();
+        for (int from = 0; from < n; from += 5) {
+            List<Interaction> slice = new ArrayList<>(events.subList(from, Math.min(n, from + 5)));
+            java.util.Collections.rotate(slice, rotate);
+            out.addAll(slice);
+        }
+        return out;
+    }
+
+    /**
+     * Feeds {@code events} to an event-time trainer with a watermark after every {@code every}
+     * events (trailing {@code lag} ms behind the newest), ends the input and returns the final
+     * model's bytes.
+     */
+    private static byte[] eventTimeModel(List<Interaction> events, int every, long lag)
+            throws Exception {
+        try (var h = harness(true)) {
+            h.open();
+            long newest = Long.MIN_VALUE;
+            for (int k = 0; k < events.size(); k++) {
+                Interaction e = events.get(k);
+                h.processElement(e, e.eventTime());
+                newest = Math.max(newest, e.eventTime());
+                if ((k + 1) % every == 0) {
+                    h.processWatermark(newest - lag);
+                }
+            }
+            h.endInput();
+            return SnapshotChunks.assemble(chunks(h));
+        }
+    }
+
+    @Test
+    void eventTimeOrderingLearnsTheSameModelWhateverTheInterleavingAndWatermarks()
+            throws Exception {
+        byte[] inOrder = eventTimeModel(interleaved(23, 0), 3, 0);
+        byte[] shuffled = eventTimeModel(interleaved(23, 2), 7, 5_000);
+        byte[] otherShuffle = eventTimeModel(interleaved(23, 4), 1, 10_000);
+
+        MultiTaskLearner model = MultiTaskLearner.fromSnapshotBytes(inOrder);
+        // 23 events in batches of 4: five full batches and the partial one at the end of input.
+        assertThat(model.version()).isEqualTo(6);
+        assertThat(model.eventsLearned()).isEqualTo(23);
+        assertThat(shuffled).isEqualTo(inOrder);
+        assertThat(otherShuffle).isEqualTo(inOrder);
+    }
+
+    @Test
+    void eventTimeOrderingTrainsOnlyEventsTheWatermarkHasPassed() throws Exception {
+        try (var h = harness(true)) {
+            h.open();
+            h.setProcessingTime(FLUSH_MS);
+            feed(h, 0, 2 * BATCH);
+            h.setProcessingTime(TIMEOUT_MS + FLUSH_MS);
+            // No watermark yet: held, however long they wait.
+            assertThat(scores(h)).isEmpty();
+
+            // Passes events 0..4: one batch of 4, event 4 waits for three more released ones.
+            h.processWatermark(event(4).eventTime());
+            h.setProcessingTime(TIMEOUT_MS + 2 * FLUSH_MS);
+            assertThat(scores(h))
+                    .extracting(UserScores::getModelVersion)
+                    .containsOnly(1L)
+                    .hasSize(3);
+
+            h.processWatermark(event(2 * BATCH - 1).eventTime());
+            h.setProcessingTime(TIMEOUT_MS + 3 * FLUSH_MS);
+            assertThat(scores(h).subList(3, scores(h).size()))
+                    .extracting(UserScores::getModelVersion)
+                    .containsOnly(2L);
+        }
+    }
+
+    @Test
+    void eventTimeCheckpointWithHeldEventsRestoresToTheSameModel() throws Exception {
+        List<Interaction> events = interleaved(18, 1);
+        byte[] uninterrupted = eventTimeModel(events, 4, 2_000);
+
+        OperatorSubtaskState checkpoint;
+        try (var h = harness(true)) {
+            h.open();
+            long newest = Long.MIN_VALUE;
+            for (int k = 0; k < 10; k++) {
+                Interaction e = events.get(k);
+                h.processElement(e, e.eventTime());
+                newest = Math.max(newest, e.eventTime());
+                if ((k + 1) % 4 == 0) {
+                    h.processWatermark(newest - 2_000);
+                }
+            }
+            checkpoint = h.snapshot(1, 1);
+        }
+        byte[] restored;
+        try (var h = harness(true)) {
+            h.initializeState(checkpoint);
+            h.open();
+            long newest = events.get(9).eventTime();
+            for (int k = 10; k < events.size(); k++) {
+                Interaction e = events.get(k);
+                h.processElement(e, e.eventTime());
+                newest = Math.max(newest, e.eventTime());
+                if ((k + 1) % 4 == 0) {
+                    h.processWatermark(newest - 2_000);
+                }
+            }
+            h.endInput();
+            restored = SnapshotChunks.assemble(chunks(h));
+        }
+
         assertThat(restored).isEqualTo(uninterrupted);
     }
 }

@@ -13,10 +13,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The purchase-private values of a row reach the purchase head and nothing else. */
 class PurchasePrivateValuesTest {
 
-    @ParameterizedTest(name = "architecture={0}")
-    @EnumSource(Architecture.class)
-    void changingAUsersPrivateValuesMovesOnlyItsPurchasePrediction(Architecture architecture) {
-        ModelConfig config =
+    /** d = 8, the last 4 values of each row private to the purchase head. */
+    private static MultiTaskLearner learner(Architecture architecture) {
+        return new MultiTaskLearner(
                 ModelConfig.builder()
                         .embeddingDim(8)
                         .bottomHidden(6)
@@ -24,8 +23,25 @@ class PurchasePrivateValuesTest {
                         .mmoeExperts(2)
                         .mmoeExpertHidden(4)
                         .purchasePrivateFraction(0.5)
-                        .build();
-        MultiTaskLearner learner = new MultiTaskLearner(config);
+                        .build());
+    }
+
+    /** Replaces the user's row values, keeping its slots, biases and last-seen time. */
+    private static void setValues(MultiTaskLearner learner, UserRowState row, float[] values) {
+        learner.importUser(
+                new UserRowState(
+                        row.userId(),
+                        values,
+                        row.slots(),
+                        row.biases(),
+                        row.biasSlots(),
+                        row.lastSeen()));
+    }
+
+    @ParameterizedTest(name = "architecture={0}")
+    @EnumSource(Architecture.class)
+    void changingAUsersPrivateValuesMovesOnlyItsPurchasePrediction(Architecture architecture) {
+        MultiTaskLearner learner = learner(architecture);
         learner.learn(
                 List.of(
                         Interaction.click("e1", "ann", "lamp", 1_000),
@@ -39,9 +55,7 @@ class PurchasePrivateValuesTest {
         for (int j = 4; j < 8; j++) {
             values[j] += 0.5f; // the last half: private to the purchase head
         }
-        learner.importUser(
-                new UserRowState(
-                        "ann", values, row.slots(), row.biases(), row.biasSlots(), row.lastSeen()));
+        setValues(learner, row, values);
         ItemScore after = learner.score("ann", "mug");
 
         assertThat(after.click()).isEqualTo(before.click());
@@ -53,25 +67,14 @@ class PurchasePrivateValuesTest {
     @ParameterizedTest(name = "architecture={0}")
     @EnumSource(Architecture.class)
     void changingAUsersSharedValuesMovesTheClickPrediction(Architecture architecture) {
-        ModelConfig config =
-                ModelConfig.builder()
-                        .embeddingDim(8)
-                        .bottomHidden(6)
-                        .architecture(architecture)
-                        .mmoeExperts(2)
-                        .mmoeExpertHidden(4)
-                        .purchasePrivateFraction(0.5)
-                        .build();
-        MultiTaskLearner learner = new MultiTaskLearner(config);
+        MultiTaskLearner learner = learner(architecture);
         learner.learn(List.of(Interaction.click("e1", "ann", "lamp", 1_000)));
         ItemScore before = learner.score("ann", "lamp");
 
         UserRowState row = learner.exportUser("ann");
         float[] values = row.values();
         values[0] += 0.5f;
-        learner.importUser(
-                new UserRowState(
-                        "ann", values, row.slots(), row.biases(), row.biasSlots(), row.lastSeen()));
+        setValues(learner, row, values);
 
         assertThat(learner.score("ann", "lamp").click()).isNotEqualTo(before.click());
     }

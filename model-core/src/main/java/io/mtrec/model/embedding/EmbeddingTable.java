@@ -133,8 +133,7 @@ public final class EmbeddingTable {
                 featureWidth,
                 admissionMinCount,
                 maxTracked,
-                false,
-                MAX_ARRAY_LENGTH);
+                false);
     }
 
     /**
@@ -166,32 +165,6 @@ public final class EmbeddingTable {
                 MAX_ARRAY_LENGTH);
     }
 
-    /**
-     * As {@link #EmbeddingTable(int, int, float, double, long, int)}, keeping a per-row optimizer
-     * step counter when {@code countsSteps}.
-     */
-    public EmbeddingTable(
-            int dim,
-            int slotsPerValue,
-            float slotInit,
-            double initStd,
-            long seed,
-            int biasWidth,
-            boolean countsSteps) {
-        this(
-                dim,
-                slotsPerValue,
-                slotInit,
-                initStd,
-                seed,
-                biasWidth,
-                0,
-                1,
-                1,
-                countsSteps,
-                MAX_ARRAY_LENGTH);
-    }
-
     /** As the public constructors, with a smaller array limit so tests can fill a table. */
     EmbeddingTable(
             int dim,
@@ -211,31 +184,6 @@ public final class EmbeddingTable {
                 0,
                 1,
                 1,
-                false,
-                maxArrayLength);
-    }
-
-    EmbeddingTable(
-            int dim,
-            int slotsPerValue,
-            float slotInit,
-            double initStd,
-            long seed,
-            int biasWidth,
-            int featureWidth,
-            int admissionMinCount,
-            int maxTracked,
-            long maxArrayLength) {
-        this(
-                dim,
-                slotsPerValue,
-                slotInit,
-                initStd,
-                seed,
-                biasWidth,
-                featureWidth,
-                admissionMinCount,
-                maxTracked,
                 false,
                 maxArrayLength);
     }

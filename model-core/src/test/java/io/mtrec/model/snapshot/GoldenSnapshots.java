@@ -70,7 +70,11 @@ public final class GoldenSnapshots {
 
     /** The golden model's events learned under {@code config}. */
     public static MultiTaskLearner goldenLearner(ModelConfig config) {
-        MultiTaskLearner learner = new MultiTaskLearner(config);
+        return learnGoldenEvents(new MultiTaskLearner(config));
+    }
+
+    /** The events every golden file's model learned, in its batches. */
+    private static MultiTaskLearner learnGoldenEvents(MultiTaskLearner learner) {
         learner.learn(
                 List.of(
                         Interaction.impression("e1", "alice", "book", 1_000),
@@ -116,20 +120,7 @@ public final class GoldenSnapshots {
         MultiTaskLearner learner = new MultiTaskLearner(config);
         learner.updateItemProfile("book", new float[] {0.5f, -1f});
         learner.updateItemProfile("lamp", new float[] {1f, 0.25f});
-        learner.learn(
-                List.of(
-                        Interaction.impression("e1", "alice", "book", 1_000),
-                        Interaction.click("e2", "alice", "lamp", 1_100),
-                        Interaction.click("e3", "bob", "book", 1_200),
-                        Interaction.rating("e4", "bob", "lamp", 1_300, 4f)));
-        learner.learn(
-                List.of(
-                        Interaction.purchase("e5", "alice", "lamp", 1_500),
-                        Interaction.impression("e6", "carol", "mug", 1_600),
-                        Interaction.click("e7", "carol", "book", 2_500)));
-        learner.advanceEventTime(2_600);
-        learner.learn(List.of(Interaction.rating("e8", "alice", "mug", 2_700, 2f)));
-        return learner;
+        return learnGoldenEvents(learner);
     }
 
     public static void main(String[] args) throws IOException {

@@ -566,6 +566,14 @@ public final class MultiTaskLearner {
      * gives bit-identical floats, live or restored.
      */
     public List<ItemScore> topK(String userId, int k) {
+        return topK(userId, k, Set.of());
+    }
+
+    /**
+     * As {@link #topK(String, int)}, never returning an item of {@code excluded} (items the user
+     * just bought or rated, say): the next best take their places.
+     */
+    public List<ItemScore> topK(String userId, int k, Set<String> excluded) {
         if (k < 0) {
             throw new IllegalArgumentException("k must be >= 0, got " + k);
         }
@@ -598,6 +606,9 @@ public final class MultiTaskLearner {
                     continue; // most items: cheaper than the full comparison below
                 }
                 String itemId = items.id(start + i);
+                if (excluded.contains(itemId)) {
+                    continue;
+                }
                 if (best.size() < k || better(score, itemId, worst.score(), worst.itemId()) < 0) {
                     if (best.size() == k) {
                         best.poll();

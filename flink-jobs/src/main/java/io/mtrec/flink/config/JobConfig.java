@@ -20,6 +20,7 @@ import java.util.Collections;
 import java.util.EnumMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -87,7 +88,25 @@ public final class JobConfig {
                     1000,
                     1,
                     3_600_000,
-                    "Users touched since the last flush get one fresh score record per interval.");
+                    "At most one score record per user per interval: a user not scored within it"
+                            + " gets one right after the batch that learned their event, else when"
+                            + " the interval has passed (the latest state wins).");
+    public static final Setting<Set<String>> SCORES_EXCLUDE =
+            new Setting<>(
+                    "scores.exclude",
+                    "purchased,rated",
+                    "none, or a comma-separated subset of purchased and rated",
+                    "Items left out of a user's score record: those they recently bought and/or"
+                            + " rated.",
+                    JobConfig::parseExclusions,
+                    v -> true);
+    public static final Setting<Integer> SCORES_EXCLUDE_MAX =
+            intSetting(
+                    "scores.exclude.max",
+                    100,
+                    1,
+                    10_000,
+                    "Recently bought or rated items remembered per user for scores.exclude.");
     public static final Setting<Long> SNAPSHOT_INTERVAL_MS =
             longSetting(
                     "snapshot.interval.ms",
@@ -146,6 +165,21 @@ public final class JobConfig {
                 param.doc(),
                 param::parse,
                 v -> true);
+    }
+
+    private static Set<String> parseExclusions(String text) {
+        if (text.equals("none")) {
+            return Set.of();
+        }
+        Set<String> kinds = new LinkedHashSet<>();
+        for (String part : text.split(",")) {
+            String kind = part.trim();
+            if (!kind.equals("purchased") && !kind.equals("rated")) {
+                throw new IllegalArgumentException("unknown exclusion " + kind);
+            }
+            kinds.add(kind);
+        }
+        return Collections.unmodifiableSet(kinds);
     }
 
     private static Setting<DeliveryGuarantee> guarantee(String name, String dflt, String doc) {
@@ -289,6 +323,8 @@ public final class JobConfig {
                                 BATCH_TIMEOUT_MS,
                                 SCORES_TOP_K,
                                 SCORES_FLUSH_INTERVAL_MS,
+                                SCORES_EXCLUDE,
+                                SCORES_EXCLUDE_MAX,
                                 SNAPSHOT_INTERVAL_MS,
                                 MODEL_ID,
                                 WATERMARK_OUT_OF_ORDERNESS_MS,

@@ -8,6 +8,7 @@ import io.mtrec.model.MultiTaskLearner;
 import io.mtrec.model.config.ModelConfig;
 import io.mtrec.model.events.EventTimeReleaser;
 import io.mtrec.model.metrics.MetricsSnapshot;
+import io.mtrec.model.scoring.RecentItems;
 import io.mtrec.model.snapshot.SnapshotChunks;
 import io.mtrec.schemas.ModelSnapshotChunk;
 import io.mtrec.schemas.ScoredItem;
@@ -20,7 +21,10 @@ import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.metrics.MeterView;
 import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
@@ -33,8 +37,11 @@ import org.apache.flink.util.OutputTag;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -42,10 +49,12 @@ import java.util.Set;
  * model snapshots.
  *
  * <p>A batch closes when it holds {@code batch.size} events or when its first event has waited
- * {@code batch.timeout.ms}. Users touched by a batch are marked dirty; at most once per {@code
- * scores.flush.interval.ms} every dirty user gets one score record (latest state wins). A snapshot
- * is published at most once per {@code snapshot.interval.ms}, always right after a flush, so the
- * users flushed with it carry the snapshot's model version.
+ * {@code batch.timeout.ms}. Users touched by a batch are marked dirty. A dirty user gets a score
+ * record right after the batch if they got none within the last {@code scores.flush.interval.ms},
+ * otherwise when that interval has passed: at most one record per user per interval, always of the
+ * latest state, and a user's record follows their event within one interval plus one batch. The
+ * record leaves out items the user recently bought or rated ({@code scores.exclude}). A snapshot is
+ * published at most once per {@code snapshot.interval.ms}.
  *
  * <p>With {@code ordering = event-time} events are held in an {@link EventTimeReleaser} until the
  * watermark passes them, released in (event time, event id) order, and trained in batches of
@@ -82,11 +91,13 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
     private transient ListState<byte[]> bufferState;
     private transient ListState<String> dirtyState;
     private transient ListState<byte[]> heldState;
+    private transient ListState<byte[]> recentState;
+    private transient RecentItems recent;
+    private transient Map<String, Long> lastScored;
     private transient ListState<Long> releaseState;
     private transient EventTimeReleaser releaser;
     private transient AvroSerde<UserScores> scoresSerde;
     private transient AvroSerde<ModelSnapshotChunk> snapshotSerde;
-    private transient long lastFlush;
     private transient long lastSnapshot;
     private transient long lastSnapshotVersion;
     private transient long batchOpenedAt;
@@ -97,6 +108,9 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
     private transient Counter batches;
     private transient Counter scoresEmitted;
     private transient Counter snapshotsPublished;
+    private transient Histogram batchSizes;
+    private transient Histogram batchMillis;
+    private transient Histogram scoreLatencyMillis;
 
     public MiniBatchTrainerOperator(TrainerSettings settings) {
         this.settings = settings;
@@ -123,13 +137,32 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
                                 PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         releaseState =
                 store.getListState(new ListStateDescriptor<>("event-time-release", Long.class));
+        recentState =
+                store.getListState(
+                        new ListStateDescriptor<>(
+                                "recent-items",
+                                PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
 
         TrainerDevice.select(settings.compute(), getRuntimeContext());
         learner = null;
         buffer = new ArrayList<>();
         dirtyUsers = new LinkedHashSet<>();
         releaser = new EventTimeReleaser();
+        recent =
+                new RecentItems(
+                        settings.excludePurchased(),
+                        settings.excludeRated(),
+                        settings.excludeMax());
+        lastScored = new HashMap<>();
         if (context.isRestored()) {
+            for (byte[] bytes : recentState.get()) {
+                recent =
+                        RecentItems.fromBytes(
+                                bytes,
+                                settings.excludePurchased(),
+                                settings.excludeRated(),
+                                settings.excludeMax());
+            }
             List<Interaction> held = new ArrayList<>();
             for (byte[] bytes : heldState.get()) {
                 held.addAll(InteractionCodec.decode(bytes));
@@ -163,7 +196,6 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
         scoresSerde = AvroSerde.of(UserScores.class);
         snapshotSerde = AvroSerde.of(ModelSnapshotChunk.class);
         long now = getProcessingTimeService().getCurrentProcessingTime();
-        lastFlush = now;
         lastSnapshot = now;
         lastSnapshotVersion = -1;
         batchOpenedAt = now;
@@ -178,6 +210,13 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
         batches = group.counter("batches");
         scoresEmitted = group.counter("scoresEmitted");
         snapshotsPublished = group.counter("snapshotsPublished");
+        group.meter("eventsPerSecond", new MeterView(eventsLearned));
+        batchSizes = group.histogram("batchSize", new DescriptiveStatisticsHistogram(1_000));
+        batchMillis = group.histogram("batchMillis", new DescriptiveStatisticsHistogram(1_000));
+        // Processing time minus the user's newest event time when their record is sent: the
+        // event-to-score latency on a live stream (a backfill's old event times make it large).
+        scoreLatencyMillis =
+                group.histogram("eventToScoreMillis", new DescriptiveStatisticsHistogram(10_000));
         group.gauge("modelVersion", () -> versionGauge);
         group.gauge("clickAuc", () -> quality.clickAuc());
         group.gauge("clickLogLoss", () -> quality.clickLogLoss());
@@ -260,7 +299,7 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
             trainReleased(releaser.releaseAll());
         }
         trainBatch();
-        flushScores(getProcessingTimeService().getCurrentProcessingTime());
+        flushScores(getProcessingTimeService().getCurrentProcessingTime(), true);
         publishSnapshot(getProcessingTimeService().getCurrentProcessingTime());
     }
 
@@ -273,6 +312,7 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
         List<Interaction> held = releaser.pending();
         heldState.update(held.isEmpty() ? List.of() : List.of(InteractionCodec.encode(held)));
         releaseState.update(List.of(releaser.releasedUpTo(), releaser.lateEvents()));
+        recentState.update(recent.enabled() ? List.of(recent.toBytes()) : List.of());
     }
 
     /**
@@ -289,8 +329,8 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
         if (!buffer.isEmpty() && !settings.eventTimeOrdering()) {
             next = batchOpenedAt + settings.batchTimeoutMs();
         }
-        if (!dirtyUsers.isEmpty()) {
-            next = Math.min(next, lastFlush + settings.scoresFlushIntervalMs());
+        for (String user : dirtyUsers) {
+            next = Math.min(next, scoreDue(user));
         }
         if (unsnapshotted) {
             next = Math.min(next, lastSnapshot + settings.snapshotIntervalMs());
@@ -310,6 +350,13 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
         long start = System.nanoTime();
         BatchResult result = learner.learn(buffer);
         lastBatchNanos = System.nanoTime() - start;
+        if (recent.enabled()) {
+            for (Interaction event : buffer) {
+                recent.observe(event);
+            }
+        }
+        batchSizes.update(buffer.size());
+        batchMillis.update(lastBatchNanos / 1_000_000);
         eventsLearned.inc(buffer.size());
         batches.inc();
         dirtyUsers.addAll(result.touchedUsers());
@@ -320,39 +367,56 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
         nanGauge = learner.nanBatchesSkipped();
         heldGauge = releaser.size();
         lateGauge = releaser.lateEvents();
+        flushScores(getProcessingTimeService().getCurrentProcessingTime(), false);
     }
 
     private void publishIfDue(long now) throws Exception {
-        if (now - lastFlush >= settings.scoresFlushIntervalMs()) {
-            flushScores(now);
-        }
+        flushScores(now, false);
         if (now - lastSnapshot >= settings.snapshotIntervalMs()) {
-            flushScores(now);
             publishSnapshot(now);
         }
     }
 
-    private void flushScores(long now) {
-        lastFlush = now;
+    /** When {@code user} may get their next score record. */
+    private long scoreDue(String user) {
+        Long last = lastScored.get(user);
+        return last == null ? Long.MIN_VALUE : last + settings.scoresFlushIntervalMs();
+    }
+
+    /**
+     * Sends a score record to every dirty user whose interval has passed (every dirty user when
+     * {@code force}, at the end of input), with the latest state.
+     */
+    private void flushScores(long now, boolean force) {
         quality = learner.metrics();
         if (dirtyUsers.isEmpty()) {
             return;
         }
         long version = learner.version();
-        for (String user : dirtyUsers) {
+        for (Iterator<String> it = dirtyUsers.iterator(); it.hasNext(); ) {
+            String user = it.next();
+            if (!force && scoreDue(user) > now) {
+                continue;
+            }
+            it.remove();
+            lastScored.put(user, now);
             List<ScoredItem> items = new ArrayList<>();
-            for (ItemScore s : learner.topK(user, settings.topK())) {
+            for (ItemScore s : learner.topK(user, settings.topK(), recent.of(user))) {
                 items.add(
                         new ScoredItem(s.itemId(), s.click(), s.purchase(), s.rating(), s.score()));
             }
+            long lastEventTime = learner.lastEventTime(user);
             UserScores scores =
                     UserScores.newBuilder()
                             .setUserId(user)
                             .setModelVersion(version)
                             .setProducedAt(Instant.ofEpochMilli(now))
-                            .setLastEventTime(Instant.ofEpochMilli(learner.lastEventTime(user)))
+                            .setLastEventTime(Instant.ofEpochMilli(lastEventTime))
                             .setItems(items)
                             .build();
+            if (lastEventTime != Long.MIN_VALUE) {
+                scoreLatencyMillis.update(now - lastEventTime);
+            }
             output.collect(
                     new StreamRecord<>(
                             new OutboundRecord(
@@ -360,7 +424,10 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
                                     scoresSerde.serialize(scores))));
             scoresEmitted.inc();
         }
-        dirtyUsers.clear();
+        // Users scored longer than an interval ago are free again: forget them.
+        if (lastScored.size() > 4 * Math.max(1_024, dirtyUsers.size())) {
+            lastScored.values().removeIf(t -> now - t >= settings.scoresFlushIntervalMs());
+        }
     }
 
     private void publishSnapshot(long now) {

@@ -13,6 +13,9 @@ import java.util.Map;
  * @param modelSettings the model's settings ({@code ModelConfig.toMap()})
  * @param computeSettings where the trainer computes ({@code ComputeSettings.toMap()})
  * @param eventTimeOrdering learn in event-time order (see {@code ordering}) instead of arrival
+ * @param excludePurchased leave items the user recently bought out of their scores
+ * @param excludeRated leave items the user recently rated out of their scores
+ * @param excludeMax recent items remembered per user for the exclusions
  */
 public record TrainerSettings(
         int batchSize,
@@ -23,7 +26,10 @@ public record TrainerSettings(
         String modelId,
         HashMap<String, String> modelSettings,
         HashMap<String, String> computeSettings,
-        boolean eventTimeOrdering)
+        boolean eventTimeOrdering,
+        boolean excludePurchased,
+        boolean excludeRated,
+        int excludeMax)
         implements Serializable {
 
     /** Settings with arrival ordering. */
@@ -45,7 +51,10 @@ public record TrainerSettings(
                 modelId,
                 modelSettings,
                 computeSettings,
-                false);
+                false,
+                true,
+                true,
+                100);
     }
 
     /** Settings that compute wherever ND4J's backend on the classpath runs ({@code auto}, 0). */
@@ -82,7 +91,10 @@ public record TrainerSettings(
                     case EVENT_TIME -> true;
                     case ARRIVAL -> false;
                     case AUTO -> config.get(JobConfig.BOUNDED);
-                });
+                },
+                config.get(JobConfig.SCORES_EXCLUDE).contains("purchased"),
+                config.get(JobConfig.SCORES_EXCLUDE).contains("rated"),
+                config.get(JobConfig.SCORES_EXCLUDE_MAX));
     }
 
     /** The same settings with event-time ordering on or off. */
@@ -96,7 +108,27 @@ public record TrainerSettings(
                 modelId,
                 modelSettings,
                 computeSettings,
-                on);
+                on,
+                excludePurchased,
+                excludeRated,
+                excludeMax);
+    }
+
+    /** The same settings with other score exclusions. */
+    public TrainerSettings withExclusions(boolean purchased, boolean rated, int max) {
+        return new TrainerSettings(
+                batchSize,
+                batchTimeoutMs,
+                topK,
+                scoresFlushIntervalMs,
+                snapshotIntervalMs,
+                modelId,
+                modelSettings,
+                computeSettings,
+                eventTimeOrdering,
+                purchased,
+                rated,
+                max);
     }
 
     public Map<String, String> modelSettingsView() {

@@ -157,4 +157,22 @@ class JobConfigTest {
                 .hasMessageContaining("'ordering'")
                 .hasMessageContaining("auto, arrival or event-time");
     }
+
+    @Test
+    void scoreExclusionsAreASubsetOfPurchasedAndRatedOrNone() {
+        JobConfig config = JobConfig.fromMap(MINIMAL);
+        assertThat(config.get(JobConfig.SCORES_EXCLUDE)).containsExactly("purchased", "rated");
+        TrainerSettings none = TrainerSettings.from(config.with(Map.of("scores.exclude", "none")));
+        assertThat(none.excludePurchased()).isFalse();
+        assertThat(none.excludeRated()).isFalse();
+        TrainerSettings rated =
+                TrainerSettings.from(config.with(Map.of("scores.exclude", "rated")));
+        assertThat(rated.excludePurchased()).isFalse();
+        assertThat(rated.excludeRated()).isTrue();
+        assertThatThrownBy(() -> config.with(Map.of("scores.exclude", "clicked")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "setting 'scores.exclude' must be none, or a comma-separated subset of"
+                                + " purchased and rated, got 'clicked'");
+    }
 }

@@ -330,4 +330,66 @@ class MiniBatchTrainerOperatorTest {
 
         assertThat(restored).isEqualTo(uninterrupted);
     }
+
+    @Test
+    void scoresLeaveOutItemsTheUserJustBoughtOrRated() throws Exception {
+        try (var h = harness()) {
+            h.open();
+            h.setProcessingTime(FLUSH_MS);
+            long t = 1_000_000L;
+            h.processElement(Interaction.click("c0", "ann", "i0", t), t);
+            h.processElement(Interaction.click("c1", "ann", "i1", t + 1), t + 1);
+            h.processElement(Interaction.click("c2", "bob", "i2", t + 2), t + 2);
+            h.processElement(Interaction.click("c3", "bob", "i3", t + 3), t + 3);
+            h.processElement(Interaction.click("c4", "bob", "i4", t + 4), t + 4);
+            h.processElement(Interaction.purchase("p0", "ann", "i0", t + 5), t + 5);
+            h.processElement(Interaction.rating("r1", "ann", "i1", t + 6, 5f), t + 6);
+            h.processElement(Interaction.impression("x", "bob", "i0", t + 7), t + 7);
+
+            // Her first record followed the first batch; the one after the purchase and the
+            // rating waits for her interval.
+            h.setProcessingTime(2 * FLUSH_MS);
+            List<UserScores> anns =
+                    scores(h).stream().filter(s -> s.getUserId().equals("ann")).toList();
+            assertThat(anns).hasSize(2);
+            UserScores ann = anns.get(1);
+            // Five items, two of them bought or rated by ann: her top 3 are the other three.
+            assertThat(ann.getItems())
+                    .extracting(item -> item.getItemId())
+                    .containsExactlyInAnyOrder("i2", "i3", "i4");
+        }
+    }
+
+    @Test
+    void aUsersRecordFollowsTheirEventAtOnceOrWhenTheirIntervalHasPassed() throws Exception {
+        try (var h = harness()) {
+            h.open();
+            h.setProcessingTime(FLUSH_MS);
+            feed(h, 0, BATCH); // u0, u1, u2, never scored: a record each right after the batch
+            assertThat(scores(h))
+                    .extracting(s -> s.getProducedAt().toEpochMilli())
+                    .containsOnly(FLUSH_MS);
+
+            h.setProcessingTime(FLUSH_MS + 30);
+            feed(h, BATCH, 2 * BATCH); // scored 30 ms ago: they wait for their interval
+            assertThat(scores(h)).hasSize(3);
+
+            h.setProcessingTime(2 * FLUSH_MS);
+            List<UserScores> out = scores(h);
+            assertThat(out).hasSize(6);
+            assertThat(out.subList(3, 6))
+                    .allSatisfy(
+                            s -> {
+                                assertThat(s.getProducedAt().toEpochMilli())
+                                        .isEqualTo(2 * FLUSH_MS);
+                                assertThat(s.getModelVersion()).isEqualTo(2);
+                            });
+
+            h.setProcessingTime(4 * FLUSH_MS);
+            feed(h, 2 * BATCH, 3 * BATCH); // an interval since their last record: at once
+            assertThat(scores(h).subList(6, 9))
+                    .extracting(s -> s.getProducedAt().toEpochMilli())
+                    .containsOnly(4 * FLUSH_MS);
+        }
+    }
 }

@@ -79,6 +79,8 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
     public static final OutputTag<OutboundRecord> SNAPSHOTS =
             new OutputTag<>("snapshots", TypeInformation.of(OutboundRecord.class));
 
+    static final long QUALITY_REFRESH_MS = 1_000;
+
     /** Chunks stay well under Kafka's default 1 MiB message limit. */
     static final int MAX_CHUNK_BYTES = 900 * 1024;
 
@@ -94,6 +96,13 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
     private transient ListState<byte[]> recentState;
     private transient RecentItems recent;
     private transient Map<String, Long> lastScored;
+
+    /**
+     * The earliest time a dirty user may be scored, kept by {@link #flushScores} (which runs after
+     * every batch): the timer reads it instead of scanning the dirty users on every event.
+     */
+    private transient long earliestScoreDue;
+
     private transient ListState<Long> releaseState;
     private transient EventTimeReleaser releaser;
     private transient AvroSerde<UserScores> scoresSerde;
@@ -103,6 +112,14 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
     private transient long batchOpenedAt;
     private transient long timerAt;
     private transient volatile MetricsSnapshot quality;
+
+    /**
+     * When {@link #quality} was last computed. Progressive AUC sorts the whole metrics window
+     * (milliseconds at 20,000 predictions), so the gauges refresh at most every {@value
+     * #QUALITY_REFRESH_MS} ms rather than after every batch.
+     */
+    private transient long qualityAt;
+
     private transient volatile long lastBatchNanos;
     private transient Counter eventsLearned;
     private transient Counter batches;
@@ -201,6 +218,7 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
         batchOpenedAt = now;
         timerAt = Long.MAX_VALUE;
         quality = learner.metrics();
+        qualityAt = now;
         registerMetrics(getMetricGroup().addGroup("mtrec"));
         scheduleTimer(now);
     }
@@ -329,8 +347,8 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
         if (!buffer.isEmpty() && !settings.eventTimeOrdering()) {
             next = batchOpenedAt + settings.batchTimeoutMs();
         }
-        for (String user : dirtyUsers) {
-            next = Math.min(next, scoreDue(user));
+        if (!dirtyUsers.isEmpty()) {
+            next = Math.min(next, earliestScoreDue);
         }
         if (unsnapshotted) {
             next = Math.min(next, lastSnapshot + settings.snapshotIntervalMs());
@@ -388,14 +406,20 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
      * {@code force}, at the end of input), with the latest state.
      */
     private void flushScores(long now, boolean force) {
-        quality = learner.metrics();
+        if (force || now - qualityAt >= QUALITY_REFRESH_MS) {
+            quality = learner.metrics();
+            qualityAt = now;
+        }
         if (dirtyUsers.isEmpty()) {
             return;
         }
         long version = learner.version();
+        earliestScoreDue = Long.MAX_VALUE;
         for (Iterator<String> it = dirtyUsers.iterator(); it.hasNext(); ) {
             String user = it.next();
-            if (!force && scoreDue(user) > now) {
+            long due = scoreDue(user);
+            if (!force && due > now) {
+                earliestScoreDue = Math.min(earliestScoreDue, due);
                 continue;
             }
             it.remove();

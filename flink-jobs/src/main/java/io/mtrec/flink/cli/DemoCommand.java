@@ -187,10 +187,17 @@ public final class DemoCommand {
                 () -> InProcessMetricsReporter.counter("eventsLearned") >= produced, CATCH_UP);
         long trainSeconds = Math.max(1, (System.nanoTime() - start) / 1_000_000_000L);
         long events = InProcessMetricsReporter.counter("eventsLearned");
+        // The trainer decides on the newest version (published, or held back by the quality
+        // gate), then the newest published one reaches the follower.
+        CliSupport.waitFor(
+                () ->
+                        CliSupport.gauge("lastSnapshotDecidedVersion")
+                                >= CliSupport.gauge("modelVersion"),
+                CATCH_UP);
         CliSupport.waitFor(
                 () ->
                         snapshots.newest().map(s -> s.version()).orElse(-1L)
-                                >= (long) CliSupport.gauge("modelVersion"),
+                                >= (long) CliSupport.gauge("lastPublishedVersion"),
                 CATCH_UP);
         scoreFollower.stop();
         snapshotFollower.stop();
@@ -243,6 +250,7 @@ public final class DemoCommand {
         v.put("users_active", producer.usersSeen());
         v.put("users_scored", latestScores.size());
         v.put("snapshots_published", InProcessMetricsReporter.counter("snapshotsPublished"));
+        v.put("snapshots_held_back", InProcessMetricsReporter.counter("snapshotsHeldBack"));
         v.put("snapshot_version", snapshots.newest().map(s -> s.version()).orElse(-1L));
         v.put("snapshot_reload_max_abs_diff", reloadDiff(snapshots, scoresByVersion, topK));
         v.put("dead_letters", InProcessMetricsReporter.counter("deadLetters"));

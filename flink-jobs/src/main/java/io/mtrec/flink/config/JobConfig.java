@@ -114,6 +114,16 @@ public final class JobConfig {
                     1,
                     86_400_000,
                     "A model snapshot is published at most this often.");
+    public static final Setting<Double> SNAPSHOT_GATE_TOLERANCE =
+            new Setting<>(
+                    "snapshot.gate.tolerance",
+                    "0.01",
+                    "a number in [0, 1]",
+                    "A snapshot is published only if its progressive click and purchase AUC are at"
+                            + " most this much below, and its rating RMSE at most this fraction"
+                            + " above, the last published one's (1 lets every snapshot through).",
+                    Double::parseDouble,
+                    v -> v >= 0 && v <= 1);
     public static final Setting<String> MODEL_ID =
             stringSetting("model.id", "mtrec", "Name of the model in snapshot records.");
     public static final Setting<Long> WATERMARK_OUT_OF_ORDERNESS_MS =
@@ -326,6 +336,7 @@ public final class JobConfig {
                                 SCORES_EXCLUDE,
                                 SCORES_EXCLUDE_MAX,
                                 SNAPSHOT_INTERVAL_MS,
+                                SNAPSHOT_GATE_TOLERANCE,
                                 MODEL_ID,
                                 WATERMARK_OUT_OF_ORDERNESS_MS,
                                 CHECKPOINT_INTERVAL_MS,

@@ -8,6 +8,7 @@ import io.mtrec.model.MultiTaskLearner;
 import io.mtrec.model.config.ModelConfig;
 import io.mtrec.model.events.EventTimeReleaser;
 import io.mtrec.model.metrics.MetricsSnapshot;
+import io.mtrec.model.metrics.QualityGate;
 import io.mtrec.model.scoring.RecentItems;
 import io.mtrec.model.snapshot.SnapshotChunks;
 import io.mtrec.schemas.ModelSnapshotChunk;
@@ -33,6 +34,8 @@ import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.OutputTag;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -54,7 +57,10 @@ import java.util.Set;
  * otherwise when that interval has passed: at most one record per user per interval, always of the
  * latest state, and a user's record follows their event within one interval plus one batch. The
  * record leaves out items the user recently bought or rated ({@code scores.exclude}). A snapshot is
- * published at most once per {@code snapshot.interval.ms}.
+ * taken at most once per {@code snapshot.interval.ms} and published only if its progressive figures
+ * are no worse than the last published one's beyond {@code snapshot.gate.tolerance} ({@link
+ * QualityGate}); a held-back version is counted ({@code snapshotsHeldBack}) and logged with the
+ * reason.
  *
  * <p>With {@code ordering = event-time} events are held in an {@link EventTimeReleaser} until the
  * watermark passes them, released in (event time, event id) order, and trained in batches of
@@ -74,6 +80,7 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
                 BoundedOneInput,
                 ProcessingTimeCallback {
     private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(MiniBatchTrainerOperator.class);
 
     /** Snapshot chunks, keyed {@code modelId/version/part}. */
     public static final OutputTag<OutboundRecord> SNAPSHOTS =
@@ -94,6 +101,9 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
     private transient ListState<String> dirtyState;
     private transient ListState<byte[]> heldState;
     private transient ListState<byte[]> recentState;
+    private transient ListState<Double> gateState;
+    private transient QualityGate gate;
+    private transient volatile long lastPublishedVersion;
     private transient RecentItems recent;
     private transient Map<String, Long> lastScored;
 
@@ -125,6 +135,8 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
     private transient Counter batches;
     private transient Counter scoresEmitted;
     private transient Counter snapshotsPublished;
+    private transient Counter snapshotsHeldBack;
+    private transient volatile long lastDecidedGauge;
     private transient Histogram batchSizes;
     private transient Histogram batchMillis;
     private transient Histogram scoreLatencyMillis;
@@ -154,6 +166,7 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
                                 PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         releaseState =
                 store.getListState(new ListStateDescriptor<>("event-time-release", Long.class));
+        gateState = store.getListState(new ListStateDescriptor<>("snapshot-gate", Double.class));
         recentState =
                 store.getListState(
                         new ListStateDescriptor<>(
@@ -171,7 +184,22 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
                         settings.excludeRated(),
                         settings.excludeMax());
         lastScored = new HashMap<>();
+        gate = new QualityGate(settings.snapshotGateTolerance());
         if (context.isRestored()) {
+            List<Double> baseline = new ArrayList<>();
+            gateState.get().forEach(baseline::add);
+            if (baseline.size() == 3) {
+                gate.published(
+                        new MetricsSnapshot(
+                                baseline.get(0),
+                                Double.NaN,
+                                0,
+                                baseline.get(1),
+                                Double.NaN,
+                                0,
+                                baseline.get(2),
+                                0));
+            }
             for (byte[] bytes : recentState.get()) {
                 recent =
                         RecentItems.fromBytes(
@@ -228,6 +256,9 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
         batches = group.counter("batches");
         scoresEmitted = group.counter("scoresEmitted");
         snapshotsPublished = group.counter("snapshotsPublished");
+        snapshotsHeldBack = group.counter("snapshotsHeldBack");
+        group.gauge("lastPublishedVersion", () -> lastPublishedVersion);
+        group.gauge("lastSnapshotDecidedVersion", () -> lastDecidedGauge);
         group.meter("eventsPerSecond", new MeterView(eventsLearned));
         batchSizes = group.histogram("batchSize", new DescriptiveStatisticsHistogram(1_000));
         batchMillis = group.histogram("batchMillis", new DescriptiveStatisticsHistogram(1_000));
@@ -331,6 +362,14 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
         heldState.update(held.isEmpty() ? List.of() : List.of(InteractionCodec.encode(held)));
         releaseState.update(List.of(releaser.releasedUpTo(), releaser.lateEvents()));
         recentState.update(recent.enabled() ? List.of(recent.toBytes()) : List.of());
+        MetricsSnapshot baseline = gate.baseline();
+        gateState.update(
+                baseline == null
+                        ? List.of()
+                        : List.of(
+                                baseline.clickAuc(),
+                                baseline.purchaseAuc(),
+                                baseline.ratingRmse()));
     }
 
     /**
@@ -460,6 +499,15 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
         if (version == lastSnapshotVersion || version == 0) {
             return;
         }
+        MetricsSnapshot figures = learner.metrics();
+        QualityGate.Decision decision = gate.check(figures);
+        lastSnapshotVersion = version;
+        lastDecidedGauge = version;
+        if (!decision.publish()) {
+            snapshotsHeldBack.inc();
+            LOG.info("model version {} held back: {}", version, decision.reason());
+            return;
+        }
         byte[] bytes = learner.toSnapshotBytes();
         for (ModelSnapshotChunk chunk :
                 SnapshotChunks.split(settings.modelId(), version, now, bytes, MAX_CHUNK_BYTES)) {
@@ -471,7 +519,8 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
                                     key.getBytes(StandardCharsets.UTF_8),
                                     snapshotSerde.serialize(chunk))));
         }
-        lastSnapshotVersion = version;
+        gate.published(figures);
+        lastPublishedVersion = version;
         snapshotsPublished.inc();
     }
 }

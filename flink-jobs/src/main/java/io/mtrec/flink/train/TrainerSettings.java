@@ -16,6 +16,7 @@ import java.util.Map;
  * @param excludePurchased leave items the user recently bought out of their scores
  * @param excludeRated leave items the user recently rated out of their scores
  * @param excludeMax recent items remembered per user for the exclusions
+ * @param snapshotGateTolerance how much worse than the last published snapshot a new one may be
  */
 public record TrainerSettings(
         int batchSize,
@@ -29,7 +30,8 @@ public record TrainerSettings(
         boolean eventTimeOrdering,
         boolean excludePurchased,
         boolean excludeRated,
-        int excludeMax)
+        int excludeMax,
+        double snapshotGateTolerance)
         implements Serializable {
 
     /** Settings with arrival ordering. */
@@ -54,7 +56,8 @@ public record TrainerSettings(
                 false,
                 true,
                 true,
-                100);
+                100,
+                0.01);
     }
 
     /** Settings that compute wherever ND4J's backend on the classpath runs ({@code auto}, 0). */
@@ -94,7 +97,8 @@ public record TrainerSettings(
                 },
                 config.get(JobConfig.SCORES_EXCLUDE).contains("purchased"),
                 config.get(JobConfig.SCORES_EXCLUDE).contains("rated"),
-                config.get(JobConfig.SCORES_EXCLUDE_MAX));
+                config.get(JobConfig.SCORES_EXCLUDE_MAX),
+                config.get(JobConfig.SNAPSHOT_GATE_TOLERANCE));
     }
 
     /** The same settings with event-time ordering on or off. */
@@ -111,7 +115,26 @@ public record TrainerSettings(
                 on,
                 excludePurchased,
                 excludeRated,
-                excludeMax);
+                excludeMax,
+                snapshotGateTolerance);
+    }
+
+    /** The same settings with another snapshot quality-gate tolerance. */
+    public TrainerSettings withSnapshotGateTolerance(double tolerance) {
+        return new TrainerSettings(
+                batchSize,
+                batchTimeoutMs,
+                topK,
+                scoresFlushIntervalMs,
+                snapshotIntervalMs,
+                modelId,
+                modelSettings,
+                computeSettings,
+                eventTimeOrdering,
+                excludePurchased,
+                excludeRated,
+                excludeMax,
+                tolerance);
     }
 
     /** The same settings with other score exclusions. */
@@ -128,7 +151,8 @@ public record TrainerSettings(
                 eventTimeOrdering,
                 purchased,
                 rated,
-                max);
+                max,
+                snapshotGateTolerance);
     }
 
     public Map<String, String> modelSettingsView() {

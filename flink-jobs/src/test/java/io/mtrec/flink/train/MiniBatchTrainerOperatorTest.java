@@ -392,4 +392,43 @@ class MiniBatchTrainerOperatorTest {
                     .containsOnly(4 * FLUSH_MS);
         }
     }
+
+    @Test
+    void aSnapshotWorseThanTheLastPublishedOneIsHeldBack() throws Exception {
+        HashMap<String, String> model = new HashMap<>(ModelConfig.defaults().toMap());
+        model.put("embedding.dim", "8");
+        model.put("bottom.hidden", "8");
+        // The progressive window holds one batch's click predictions: each snapshot is judged on
+        // the batch before it.
+        model.put("metrics.window", Integer.toString(BATCH));
+        TrainerSettings settings =
+                new TrainerSettings(BATCH, TIMEOUT_MS, 3, FLUSH_MS, SNAPSHOT_MS, "test", model)
+                        .withSnapshotGateTolerance(0.1);
+        KeySelector<Interaction, String> byUser = Interaction::userId;
+        try (var h =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        new MiniBatchTrainerOperator(settings), byUser, Types.STRING)) {
+            h.open();
+            long t = 1_000_000L;
+            // ann clicks i0 and i1 and ignores i2 and i3, three times over: the third batch is
+            // predicted right (AUC 1), and that version is published.
+            for (int round = 0; round < 3; round++) {
+                h.processElement(Interaction.click("a" + round, "ann", "i0", t), t++);
+                h.processElement(Interaction.click("b" + round, "ann", "i1", t), t++);
+                h.processElement(Interaction.impression("c" + round, "ann", "i2", t), t++);
+                h.processElement(Interaction.impression("d" + round, "ann", "i3", t), t++);
+            }
+            h.setProcessingTime(SNAPSHOT_MS);
+            assertThat(chunks(h)).extracting(ModelSnapshotChunk::getVersion).containsOnly(3L);
+
+            // Then she does the opposite: predicted wrong (AUC 0), that version is held back.
+            h.processElement(Interaction.impression("e", "ann", "i0", t), t++);
+            h.processElement(Interaction.impression("f", "ann", "i1", t), t++);
+            h.processElement(Interaction.click("g", "ann", "i2", t), t++);
+            h.processElement(Interaction.click("h", "ann", "i3", t), t++);
+            h.setProcessingTime(2 * SNAPSHOT_MS);
+
+            assertThat(chunks(h)).extracting(ModelSnapshotChunk::getVersion).containsOnly(3L);
+        }
+    }
 }

@@ -125,25 +125,25 @@ public final class EventProducer implements Runnable, AutoCloseable {
 
     private void send(SyntheticEvent event) {
         SpecificRecord record = event.record();
-        if (liveEventTime) {
-            Instant now = Instant.ofEpochMilli(System.currentTimeMillis());
-            if (record instanceof ClickEvent c) {
-                c.setEventTime(now);
-            } else if (record instanceof PurchaseEvent p) {
-                p.setEventTime(now);
-            } else if (record instanceof RatingEvent r) {
-                r.setEventTime(now);
-            }
-        }
+        Instant now = liveEventTime ? Instant.ofEpochMilli(System.currentTimeMillis()) : null;
         String topic;
         byte[] value;
         if (record instanceof ClickEvent c) {
+            if (now != null) {
+                c.setEventTime(now);
+            }
             topic = topics.name(TopicKind.CLICKS);
             value = clicks.serialize(c);
         } else if (record instanceof PurchaseEvent p) {
+            if (now != null) {
+                p.setEventTime(now);
+            }
             topic = topics.name(TopicKind.PURCHASES);
             value = purchases.serialize(p);
         } else if (record instanceof RatingEvent r) {
+            if (now != null) {
+                r.setEventTime(now);
+            }
             topic = topics.name(TopicKind.RATINGS);
             value = ratings.serialize(r);
         } else {

@@ -298,8 +298,8 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
         }
         buffer.add(element.getValue());
         if (buffer.size() >= settings.batchSize()) {
-            trainBatch();
-            publishIfDue(getProcessingTimeService().getCurrentProcessingTime());
+            trainBatch(); // scores the users it touched that are due
+            snapshotIfDue(getProcessingTimeService().getCurrentProcessingTime());
         }
         scheduleTimer(getProcessingTimeService().getCurrentProcessingTime());
     }
@@ -314,8 +314,10 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
                 && !buffer.isEmpty()
                 && now - batchOpenedAt >= settings.batchTimeoutMs()) {
             trainBatch();
+        } else {
+            flushScores(now, false);
         }
-        publishIfDue(now);
+        snapshotIfDue(now);
         scheduleTimer(now);
     }
 
@@ -324,7 +326,7 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
         if (settings.eventTimeOrdering()) {
             trainReleased(releaser.release(mark.getTimestamp()));
             long now = getProcessingTimeService().getCurrentProcessingTime();
-            publishIfDue(now);
+            snapshotIfDue(now);
             scheduleTimer(now);
         } else {
             learner.advanceEventTime(mark.getTimestamp());
@@ -427,8 +429,7 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
         flushScores(getProcessingTimeService().getCurrentProcessingTime(), false);
     }
 
-    private void publishIfDue(long now) throws Exception {
-        flushScores(now, false);
+    private void snapshotIfDue(long now) {
         if (now - lastSnapshot >= settings.snapshotIntervalMs()) {
             publishSnapshot(now);
         }
@@ -500,6 +501,8 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
             return;
         }
         MetricsSnapshot figures = learner.metrics();
+        quality = figures;
+        qualityAt = now;
         QualityGate.Decision decision = gate.check(figures);
         lastSnapshotVersion = version;
         lastDecidedGauge = version;

@@ -137,24 +137,6 @@ public record TrainerSettings(
                 tolerance);
     }
 
-    /** The same settings with other score exclusions. */
-    public TrainerSettings withExclusions(boolean purchased, boolean rated, int max) {
-        return new TrainerSettings(
-                batchSize,
-                batchTimeoutMs,
-                topK,
-                scoresFlushIntervalMs,
-                snapshotIntervalMs,
-                modelId,
-                modelSettings,
-                computeSettings,
-                eventTimeOrdering,
-                purchased,
-                rated,
-                max,
-                snapshotGateTolerance);
-    }
-
     public Map<String, String> modelSettingsView() {
         return Map.copyOf(modelSettings);
     }

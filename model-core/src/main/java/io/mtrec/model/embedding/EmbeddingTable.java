@@ -109,36 +109,9 @@ public final class EmbeddingTable {
 
     /**
      * As {@link #EmbeddingTable(int, int, float, double, long, int)}, with {@code featureWidth}
-     * side features per row (initialised to 0) and frequency admission: an id gets its own row on
-     * its {@code admissionMinCount}-th sighting, and at most {@code maxTracked} ids without a row
-     * are counted.
-     */
-    public EmbeddingTable(
-            int dim,
-            int slotsPerValue,
-            float slotInit,
-            double initStd,
-            long seed,
-            int biasWidth,
-            int featureWidth,
-            int admissionMinCount,
-            int maxTracked) {
-        this(
-                dim,
-                slotsPerValue,
-                slotInit,
-                initStd,
-                seed,
-                biasWidth,
-                featureWidth,
-                admissionMinCount,
-                maxTracked,
-                false);
-    }
-
-    /**
-     * As {@link #EmbeddingTable(int, int, float, double, long, int, int, int, int)}, keeping a
-     * per-row optimizer step counter when {@code countsSteps}.
+     * side features per row (initialised to 0), frequency admission (an id gets its own row on its
+     * {@code admissionMinCount}-th sighting, and at most {@code maxTracked} ids without a row are
+     * counted), and a per-row optimizer step counter when {@code countsSteps}.
      */
     public EmbeddingTable(
             int dim,

@@ -104,21 +104,29 @@ public final class SyntheticEvaluation {
         if (learnerMark == null) {
             return result(events, learner, generator, start);
         }
-        return new Result(
+        return result(
                 events,
                 learner.metricsSince(learnerMark),
                 generator.bayes().since(bayesMark),
-                learner.nanBatchesSkipped(),
-                (System.nanoTime() - start) / 1e9,
-                Arrays.stream(Task.values()).mapToDouble(learner::taskLogVariance).toArray());
+                learner,
+                start);
     }
 
     private static Result result(
             long events, MultiTaskLearner learner, SyntheticGenerator generator, long start) {
+        return result(events, learner.metrics(), generator.bayes().snapshot(), learner, start);
+    }
+
+    private static Result result(
+            long events,
+            MetricsSnapshot model,
+            MetricsSnapshot bayes,
+            MultiTaskLearner learner,
+            long start) {
         return new Result(
                 events,
-                learner.metrics(),
-                generator.bayes().snapshot(),
+                model,
+                bayes,
                 learner.nanBatchesSkipped(),
                 (System.nanoTime() - start) / 1e9,
                 Arrays.stream(Task.values()).mapToDouble(learner::taskLogVariance).toArray());

@@ -106,69 +106,14 @@ public final class MultiTaskNetwork {
     private final float huberDelta;
     private final UncertaintyWeights uncertainty;
 
-    /** A shared-bottom network: every head reads the bottom's output. */
-    public MultiTaskNetwork(
-            EmbeddingTable users, EmbeddingTable items, DenseLayer[] layers, LinearHead[] heads) {
-        this(users, items, layers, null, heads, null);
-    }
-
     /**
-     * A network whose heads read a mixture of experts over the bottom's output, or the output
-     * itself when {@code mmoe} is null.
+     * A network over the given tables, bottom and heads. The heads read a mixture of experts when
+     * {@code mmoe} is not null (the bottom's output otherwise); item vectors are {@code row + P t}
+     * when {@code text} is not null (the item table's side features are the text embeddings); the
+     * rating loss is {@code ratingLoss} ({@code huberDelta} applies to Huber); task weights are
+     * learned by {@code uncertainty}, or static when it is null. {@link #create} builds one from a
+     * config.
      */
-    public MultiTaskNetwork(
-            EmbeddingTable users,
-            EmbeddingTable items,
-            DenseLayer[] layers,
-            MmoeParams mmoe,
-            LinearHead[] heads) {
-        this(users, items, layers, mmoe, heads, null);
-    }
-
-    /**
-     * As {@link #MultiTaskNetwork(EmbeddingTable, EmbeddingTable, DenseLayer[], LinearHead[])},
-     * with item vectors {@code row + P t} when {@code text} is not null; the item table's side
-     * features are the text embeddings.
-     */
-    public MultiTaskNetwork(
-            EmbeddingTable users,
-            EmbeddingTable items,
-            DenseLayer[] layers,
-            LinearHead[] heads,
-            TextProjection text) {
-        this(users, items, layers, null, heads, text);
-    }
-
-    /**
-     * A shared-bottom network whose rating loss is {@code ratingLoss} ({@code huberDelta} applies
-     * to Huber) and whose task weights are learned by {@code uncertainty}, or static if it is null.
-     */
-    public MultiTaskNetwork(
-            EmbeddingTable users,
-            EmbeddingTable items,
-            DenseLayer[] layers,
-            LinearHead[] heads,
-            RatingLoss ratingLoss,
-            float huberDelta,
-            UncertaintyWeights uncertainty) {
-        this(users, items, layers, null, heads, null, ratingLoss, huberDelta, uncertainty);
-    }
-
-    /**
-     * Heads over a mixture of experts when {@code mmoe} is not null, item vectors {@code row + P t}
-     * when {@code text} is not null; squared-error ratings and static task weights.
-     */
-    public MultiTaskNetwork(
-            EmbeddingTable users,
-            EmbeddingTable items,
-            DenseLayer[] layers,
-            MmoeParams mmoe,
-            LinearHead[] heads,
-            TextProjection text) {
-        this(users, items, layers, mmoe, heads, text, RatingLoss.MSE, 1f, null);
-    }
-
-    /** The general form of the constructors above. */
     public MultiTaskNetwork(
             EmbeddingTable users,
             EmbeddingTable items,

@@ -74,11 +74,6 @@ public final class RecentItems {
         return items == null ? Set.of() : Collections.unmodifiableSet(items);
     }
 
-    /** Users with remembered items. */
-    public int users() {
-        return byUser.size();
-    }
-
     public byte[] toBytes() {
         try {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();

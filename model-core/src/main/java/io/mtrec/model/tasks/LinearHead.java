@@ -54,11 +54,6 @@ public final class LinearHead {
         return weight;
     }
 
-    /** Width of the hidden input {@code h} this head reads. */
-    public int hiddenWidth() {
-        return hidden;
-    }
-
     /** Number of {@code u*v} products this head's direct path reads (the first ones of a row). */
     public int directWidth() {
         return dim;

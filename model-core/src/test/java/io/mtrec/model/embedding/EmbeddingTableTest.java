@@ -137,7 +137,7 @@ class EmbeddingTableTest {
 
     @Test
     void evictionDropsRowsSeenBeforeTheCutoffAndCompactsTheRestInOrder() {
-        EmbeddingTable table = new EmbeddingTable(2, 1, 0.1f, 0.1, 1L, 3, 0, 1, 10);
+        EmbeddingTable table = new EmbeddingTable(2, 1, 0.1f, 0.1, 1L, 3, 0, 1, 10, false);
         for (String id : List.of("a", "b", "c", "d")) {
             table.getOrCreate(id);
         }
@@ -179,7 +179,7 @@ class EmbeddingTableTest {
 
     @Test
     void evictedIdComesBackWithAFreshInitialRowAndZeroBiases() {
-        EmbeddingTable table = new EmbeddingTable(3, 1, 0.1f, 0.1, 9L, 3, 0, 1, 10);
+        EmbeddingTable table = new EmbeddingTable(3, 1, 0.1f, 0.1, 9L, 3, 0, 1, 10, false);
         int row = table.getOrCreate("x");
         float[] initial = Arrays.copyOfRange(table.values(), 0, 3);
         table.values()[0] += 1f;
@@ -207,7 +207,7 @@ class EmbeddingTableTest {
 
     @Test
     void admissionGivesAnIdItsOwnRowOnItsNthSightingAndTheColdRowBefore() {
-        EmbeddingTable table = new EmbeddingTable(2, 0, 0f, 0.1, 1L, 3, 0, 3, 10);
+        EmbeddingTable table = new EmbeddingTable(2, 0, 0f, 0.1, 1L, 3, 0, 3, 10, false);
         assertThat(table.coldRow()).isZero();
         assertThat(table.id(0)).isNull();
         assertThat(table.idRows()).isZero();
@@ -228,7 +228,7 @@ class EmbeddingTableTest {
 
     @Test
     void admissionOfOneCreatesTheRowAtFirstSightWithoutAColdRow() {
-        EmbeddingTable table = new EmbeddingTable(2, 0, 0f, 0.1, 1L, 3, 0, 1, 10);
+        EmbeddingTable table = new EmbeddingTable(2, 0, 0f, 0.1, 1L, 3, 0, 1, 10, false);
         assertThat(table.coldRow()).isEqualTo(-1);
         assertThat(table.rowForSighting("a", 1L)).isZero();
         assertThat(table.rowOf("a")).isZero();
@@ -237,7 +237,7 @@ class EmbeddingTableTest {
 
     @Test
     void sightingCountsAreForgottenByTheTtlSweepAndBeyondTheCap() {
-        EmbeddingTable table = new EmbeddingTable(2, 0, 0f, 0.1, 1L, 3, 0, 5, 4);
+        EmbeddingTable table = new EmbeddingTable(2, 0, 0f, 0.1, 1L, 3, 0, 5, 4, false);
         table.rowForSighting("old", 10L);
         table.rowForSighting("new", 100L);
         table.evictOlderThan(50L, 120L);
@@ -258,7 +258,7 @@ class EmbeddingTableTest {
 
     @Test
     void coldRowIsNeverEvictedAndKeepsRowZero() {
-        EmbeddingTable table = new EmbeddingTable(2, 0, 0f, 0.1, 1L, 3, 0, 2, 10);
+        EmbeddingTable table = new EmbeddingTable(2, 0, 0f, 0.1, 1L, 3, 0, 2, 10, false);
         table.touch(0, 1L);
         table.rowForSighting("a", 1L);
         int a = table.rowForSighting("a", 2L);
@@ -271,7 +271,7 @@ class EmbeddingTableTest {
 
     @Test
     void featuresStartAtZeroAndMoveWithTheirRow() {
-        EmbeddingTable table = new EmbeddingTable(2, 0, 0f, 0.1, 1L, 3, 2, 1, 10);
+        EmbeddingTable table = new EmbeddingTable(2, 0, 0f, 0.1, 1L, 3, 2, 1, 10, false);
         table.touch(table.getOrCreate("gone"), 1L);
         int kept = table.getOrCreate("kept");
         table.touch(kept, 100L);

@@ -23,6 +23,11 @@ public final class InProcessMetricsReporter implements MetricReporter {
     /** Last values of counters whose task ended, so a finished job's counts stay readable. */
     private static final Map<String, Long> RETIRED_COUNTS = new ConcurrentHashMap<>();
 
+    /**
+     * Last values of numeric gauges whose task ended, so a finished job's figures stay readable.
+     */
+    private static final Map<String, Number> RETIRED_GAUGES = new ConcurrentHashMap<>();
+
     /** Adds this reporter to a Flink configuration map. */
     public static void configure(org.apache.flink.configuration.Configuration conf) {
         conf.setString(
@@ -44,14 +49,20 @@ public final class InProcessMetricsReporter implements MetricReporter {
             METRICS.put(id, metric);
             // A restarted task registers the same id again and counts from its restored state.
             RETIRED_COUNTS.remove(id);
+            RETIRED_GAUGES.remove(id);
         }
     }
 
     @Override
     public void notifyOfRemovedMetric(Metric metric, String name, MetricGroup group) {
         String id = group.getMetricIdentifier(name);
-        if (METRICS.remove(id, metric) && metric instanceof Counter c) {
+        if (!METRICS.remove(id, metric)) {
+            return;
+        }
+        if (metric instanceof Counter c) {
             RETIRED_COUNTS.put(id, c.getCount());
+        } else if (metric instanceof Gauge<?> g && g.getValue() instanceof Number n) {
+            RETIRED_GAUGES.put(id, n);
         }
     }
 
@@ -87,9 +98,31 @@ public final class InProcessMetricsReporter implements MetricReporter {
         return OptionalDouble.empty();
     }
 
+    /**
+     * Sum of the long values of all gauges named {@code mtrec.<name>} over every subtask, including
+     * the last values of subtasks that finished; 0 when none. Sums wrap around like Java longs.
+     */
+    public static long gaugeSum(String name) {
+        long sum = 0;
+        for (Map.Entry<String, Number> e : RETIRED_GAUGES.entrySet()) {
+            if (e.getKey().endsWith(GROUP + name)) {
+                sum += e.getValue().longValue();
+            }
+        }
+        for (Map.Entry<String, Metric> e : METRICS.entrySet()) {
+            if (e.getKey().endsWith(GROUP + name)
+                    && e.getValue() instanceof Gauge<?> g
+                    && g.getValue() instanceof Number n) {
+                sum += n.longValue();
+            }
+        }
+        return sum;
+    }
+
     /** Forgets every metric, e.g. between two jobs in one JVM. */
     public static void reset() {
         METRICS.clear();
         RETIRED_COUNTS.clear();
+        RETIRED_GAUGES.clear();
     }
 }

@@ -102,6 +102,11 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
     private transient ListState<byte[]> heldState;
     private transient ListState<byte[]> recentState;
     private transient ListState<Double> gateState;
+    private transient ListState<Long> ledgerState;
+
+    /** Total of every learned event's {@link LearnedLedger}; read by the gauges. */
+    private transient volatile LearnedLedger ledger;
+
     private transient QualityGate gate;
     private transient volatile long lastPublishedVersion;
     private transient RecentItems recent;
@@ -167,6 +172,7 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
         releaseState =
                 store.getListState(new ListStateDescriptor<>("event-time-release", Long.class));
         gateState = store.getListState(new ListStateDescriptor<>("snapshot-gate", Double.class));
+        ledgerState = store.getListState(new ListStateDescriptor<>("learned-ledger", Long.class));
         recentState =
                 store.getListState(
                         new ListStateDescriptor<>(
@@ -185,7 +191,13 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
                         settings.excludeMax());
         lastScored = new HashMap<>();
         gate = new QualityGate(settings.snapshotGateTolerance());
+        ledger = LearnedLedger.EMPTY;
         if (context.isRestored()) {
+            List<Long> saved = new ArrayList<>();
+            ledgerState.get().forEach(saved::add);
+            if (saved.size() == 2) {
+                ledger = new LearnedLedger(saved.get(0), saved.get(1));
+            }
             List<Double> baseline = new ArrayList<>();
             gateState.get().forEach(baseline::add);
             if (baseline.size() == 3) {
@@ -278,6 +290,8 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
         group.gauge("lastBatchMillis", () -> lastBatchNanos / 1e6);
         group.gauge("eventsHeldForWatermark", () -> heldGauge);
         group.gauge("lateEvents", () -> lateGauge);
+        group.gauge("learnedEvents", () -> ledger.events());
+        group.gauge("learnedEventDigest", () -> ledger.digest());
     }
 
     private transient volatile long versionGauge;
@@ -363,6 +377,7 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
         List<Interaction> held = releaser.pending();
         heldState.update(held.isEmpty() ? List.of() : List.of(InteractionCodec.encode(held)));
         releaseState.update(List.of(releaser.releasedUpTo(), releaser.lateEvents()));
+        ledgerState.update(List.of(ledger.events(), ledger.digest()));
         recentState.update(recent.enabled() ? List.of(recent.toBytes()) : List.of());
         MetricsSnapshot baseline = gate.baseline();
         gateState.update(
@@ -409,6 +424,11 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
         long start = System.nanoTime();
         BatchResult result = learner.learn(buffer);
         lastBatchNanos = System.nanoTime() - start;
+        LearnedLedger total = ledger;
+        for (Interaction event : buffer) {
+            total = total.plus(event.eventId());
+        }
+        ledger = total;
         if (recent.enabled()) {
             for (Interaction event : buffer) {
                 recent.observe(event);

@@ -445,7 +445,8 @@ public final class MultiTaskLearner {
                 Arrays.copyOfRange(users.slots(), row * sw, (row + 1) * sw),
                 Arrays.copyOfRange(users.biases(), row * b, (row + 1) * b),
                 Arrays.copyOfRange(users.biasSlots(), row * bsw, (row + 1) * bsw),
-                users.lastSeen(row));
+                users.lastSeen(row),
+                users.steps(row));
     }
 
     /**
@@ -483,7 +484,24 @@ public final class MultiTaskLearner {
                             config.optimizer()));
         }
         int row = users.getOrCreate(state.userId());
-        users.overwriteRow(row, values, slots, biases, biasSlots, state.lastSeen());
+        users.overwriteRow(row, values, slots, biases, biasSlots, state.lastSeen(), state.steps());
+    }
+
+    /** Whether {@code userId} has its own row (not the shared cold row). */
+    public boolean hasUserRow(String userId) {
+        return network.users().rowOf(userId) >= 0;
+    }
+
+    /**
+     * Forgets every user's own row and every held click, for a caller that keeps per-user state
+     * elsewhere (a Flink operator's keyed state): it imports the users of a batch with {@link
+     * #importUser} and {@link #importPendingClicks}, calls {@link #learn}, exports what changed,
+     * then forgets. The shared cold row, the sighting counts of ids without a row, the item table,
+     * the dense parameters and the click sequence counter stay.
+     */
+    public void forgetUsers() {
+        network.users().removeIdRows();
+        pending.clear();
     }
 
     /** The clicks of {@code userId} waiting for a purchase, as plain data, in arrival order. */

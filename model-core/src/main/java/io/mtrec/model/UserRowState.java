@@ -5,8 +5,8 @@ import java.util.Objects;
 
 /**
  * One user's learned state as plain values, for a Flink operator's keyed state: the embedding row,
- * its optimizer slots, its per-task biases and their slots, and the event time it was last seen.
- * Equality compares the arrays' contents.
+ * its optimizer slots, its per-task biases and their slots, the event time it was last seen and its
+ * optimizer step count. Equality compares the arrays' contents.
  *
  * @param userId the user
  * @param values the embedding row ({@code embedding.dim} floats)
@@ -14,6 +14,8 @@ import java.util.Objects;
  * @param biases per-task row biases (click, purchase, rating)
  * @param biasSlots the biases' optimizer slots
  * @param lastSeen latest event time of the user, or {@link Long#MIN_VALUE}
+ * @param steps optimizer updates the row has had (Adam debiases the row's moments by it; 0 for
+ *     optimizers that keep no count)
  */
 public record UserRowState(
         String userId,
@@ -21,7 +23,8 @@ public record UserRowState(
         float[] slots,
         float[] biases,
         float[] biasSlots,
-        long lastSeen) {
+        long lastSeen,
+        long steps) {
 
     public UserRowState {
         Objects.requireNonNull(userId, "userId");
@@ -56,6 +59,7 @@ public record UserRowState(
         return o instanceof UserRowState other
                 && userId.equals(other.userId)
                 && lastSeen == other.lastSeen
+                && steps == other.steps
                 && Arrays.equals(values, other.values)
                 && Arrays.equals(slots, other.slots)
                 && Arrays.equals(biases, other.biases)
@@ -67,6 +71,7 @@ public record UserRowState(
         return Objects.hash(
                 userId,
                 lastSeen,
+                steps,
                 Arrays.hashCode(values),
                 Arrays.hashCode(slots),
                 Arrays.hashCode(biases),

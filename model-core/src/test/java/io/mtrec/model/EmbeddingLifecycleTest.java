@@ -219,7 +219,8 @@ class EmbeddingLifecycleTest {
 
         MultiTaskLearner target = MultiTaskLearner.fromSnapshotBytes(source.toSnapshotBytes());
         target.importUser(
-                new UserRowState("u2", new float[8], new float[8], new float[3], new float[3], 5L));
+                new UserRowState(
+                        "u2", new float[8], new float[8], new float[3], new float[3], 5L, 0L));
         assertThat(target.exportUser("u2")).isNotEqualTo(state);
         target.importUser(state);
         assertThat(target.exportUser("u2")).isEqualTo(state);
@@ -235,7 +236,8 @@ class EmbeddingLifecycleTest {
     void importingAUserStateOfTheWrongShapeIsRejectedAndAddsNoRow() {
         MultiTaskLearner learner = new MultiTaskLearner(small());
         UserRowState wrong =
-                new UserRowState("u", new float[4], new float[4], new float[3], new float[3], 0L);
+                new UserRowState(
+                        "u", new float[4], new float[4], new float[3], new float[3], 0L, 0L);
         assertThatThrownBy(() -> learner.importUser(wrong))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage(

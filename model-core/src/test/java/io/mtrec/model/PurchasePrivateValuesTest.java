@@ -35,7 +35,8 @@ class PurchasePrivateValuesTest {
                         row.slots(),
                         row.biases(),
                         row.biasSlots(),
-                        row.lastSeen()));
+                        row.lastSeen(),
+                        row.steps()));
     }
 
     @ParameterizedTest(name = "architecture={0}")

@@ -107,6 +107,15 @@ public final class JobConfig {
                     1,
                     10_000,
                     "Recently bought or rated items remembered per user for scores.exclude.");
+    public static final Setting<Long> USER_STATE_TTL_MS =
+            longSetting(
+                    "user.state.ttl.ms",
+                    30L * 86_400_000,
+                    0,
+                    3_650L * 86_400_000,
+                    "A user's keyed state (embedding row, optimizer slots, held clicks, recent"
+                            + " items) is dropped this long (processing time) after it was last"
+                            + " written; the user then starts afresh. 0 keeps it forever.");
     public static final Setting<Long> SNAPSHOT_INTERVAL_MS =
             longSetting(
                     "snapshot.interval.ms",
@@ -335,6 +344,7 @@ public final class JobConfig {
                                 SCORES_FLUSH_INTERVAL_MS,
                                 SCORES_EXCLUDE,
                                 SCORES_EXCLUDE_MAX,
+                                USER_STATE_TTL_MS,
                                 SNAPSHOT_INTERVAL_MS,
                                 SNAPSHOT_GATE_TOLERANCE,
                                 MODEL_ID,

@@ -5,22 +5,30 @@ import io.mtrec.model.BatchResult;
 import io.mtrec.model.Interaction;
 import io.mtrec.model.ItemScore;
 import io.mtrec.model.MultiTaskLearner;
+import io.mtrec.model.UserRowState;
 import io.mtrec.model.config.ModelConfig;
 import io.mtrec.model.events.EventTimeReleaser;
 import io.mtrec.model.metrics.MetricsSnapshot;
 import io.mtrec.model.metrics.QualityGate;
 import io.mtrec.model.scoring.RecentItems;
 import io.mtrec.model.snapshot.SnapshotChunks;
+import io.mtrec.model.tasks.PendingClicks.PendingClick;
 import io.mtrec.schemas.ModelSnapshotChunk;
 import io.mtrec.schemas.ScoredItem;
 import io.mtrec.schemas.UserScores;
 import io.mtrec.schemas.serde.AvroSerde;
 
+import org.apache.flink.annotation.VisibleForTesting;
 import org.apache.flink.api.common.operators.ProcessingTimeService.ProcessingTimeCallback;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.StateTtlConfig;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.BasicTypeInfo;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.java.typeutils.ListTypeInfo;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MeterView;
@@ -28,24 +36,34 @@ import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
+import org.apache.flink.streaming.api.operators.InternalTimer;
+import org.apache.flink.streaming.api.operators.InternalTimerService;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.operators.Triggerable;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.OutputTag;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Trains the multi-task model on mini-batches that span many users, and emits fresh scores and
@@ -70,15 +88,26 @@ import java.util.Set;
  * watermarks (whose timing is not reproducible), so pending clicks expire at the same batch on
  * every run.
  *
- * <p>The model, the partial batch, the held events and the dirty users are operator state, so a
- * checkpoint taken in the middle of a batch restores that batch and does not change what is
- * learned. This version holds the whole model in one subtask: the job builder rejects a trainer
- * parallelism above 1.
+ * <p><b>State.</b> Each user's embedding row with its optimizer state, the user's clicks waiting
+ * for a purchase, the items they recently bought or rated, and the {@link LearnedLedger} of their
+ * events are keyed state (heap or RocksDB backend), dropped {@code user.state.ttl.ms} after their
+ * last write (Flink state TTL, processing time). Before a batch the trainer imports the rows and
+ * held clicks of the batch's users into the learner, and after it writes back what changed; the
+ * learner keeps no user between batches. A held click's expiry is a keyed event-time timer at
+ * (click time + conversion window + 1) on a clock the trainer moves itself, to the learner's event
+ * clock just before each batch (not to the watermark, whose timing is not reproducible): the users
+ * whose timers fire are imported in id order, so their clicks expire in the same batch, in the same
+ * order, on every run. A purchase that claims a click deletes that click's timer. The item table,
+ * dense parameters, optimizer state, sampler, metrics and model version (the learner), the partial
+ * batch, the held events and the dirty users are operator state, so a checkpoint taken in the
+ * middle of a batch restores that batch and does not change what is learned. This version holds the
+ * replicated parameters in one subtask: the job builder rejects a trainer parallelism above 1.
  */
 public final class MiniBatchTrainerOperator extends AbstractStreamOperator<OutboundRecord>
         implements OneInputStreamOperator<Interaction, OutboundRecord>,
                 BoundedOneInput,
-                ProcessingTimeCallback {
+                ProcessingTimeCallback,
+                Triggerable<String, VoidNamespace> {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(MiniBatchTrainerOperator.class);
 
@@ -100,7 +129,20 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
     private transient ListState<byte[]> bufferState;
     private transient ListState<String> dirtyState;
     private transient ListState<byte[]> heldState;
-    private transient ListState<byte[]> recentState;
+    private transient ValueState<byte[]> rowState;
+    private transient ValueState<byte[]> clicksState;
+    private transient ValueState<List<String>> recentState;
+    private transient ValueState<long[]> userLedgerState;
+    private transient ValueStateDescriptor<byte[]> rowDescriptor;
+    private transient InternalTimerService<VoidNamespace> clickTimers;
+
+    /** Users whose held-click timers fired while the click clock moved; imported in id order. */
+    private transient TreeSet<String> expiring;
+
+    /** Expiry times of the held clicks of each user imported for the current batch. */
+    private transient Map<String, Set<Long>> importedExpiries;
+
+    private transient long conversionWindowMs;
     private transient ListState<Double> gateState;
     private transient ListState<Long> ledgerState;
 
@@ -110,6 +152,7 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
     private transient QualityGate gate;
     private transient volatile long lastPublishedVersion;
     private transient RecentItems recent;
+    private transient volatile long usersInStateGauge;
     private transient Map<String, Long> lastScored;
 
     /**
@@ -172,17 +215,43 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
         releaseState =
                 store.getListState(new ListStateDescriptor<>("event-time-release", Long.class));
         gateState = store.getListState(new ListStateDescriptor<>("snapshot-gate", Double.class));
-        ledgerState = store.getListState(new ListStateDescriptor<>("learned-ledger", Long.class));
+        ledgerState = store.getListState(new ListStateDescriptor<>("ledger-total", Long.class));
+        rowDescriptor =
+                userState(
+                        new ValueStateDescriptor<>(
+                                "user-row", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        rowState = context.getKeyedStateStore().getState(rowDescriptor);
+        clicksState =
+                context.getKeyedStateStore()
+                        .getState(
+                                userState(
+                                        new ValueStateDescriptor<>(
+                                                "held-clicks",
+                                                PrimitiveArrayTypeInfo
+                                                        .BYTE_PRIMITIVE_ARRAY_TYPE_INFO)));
         recentState =
-                store.getListState(
-                        new ListStateDescriptor<>(
-                                "recent-items",
-                                PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+                context.getKeyedStateStore()
+                        .getState(
+                                userState(
+                                        new ValueStateDescriptor<>(
+                                                "recent-items",
+                                                new ListTypeInfo<>(
+                                                        BasicTypeInfo.STRING_TYPE_INFO))));
+        userLedgerState =
+                context.getKeyedStateStore()
+                        .getState(
+                                userState(
+                                        new ValueStateDescriptor<>(
+                                                "user-ledger",
+                                                PrimitiveArrayTypeInfo
+                                                        .LONG_PRIMITIVE_ARRAY_TYPE_INFO)));
 
         TrainerDevice.select(settings.compute(), getRuntimeContext());
         learner = null;
         buffer = new ArrayList<>();
         dirtyUsers = new LinkedHashSet<>();
+        expiring = new TreeSet<>();
+        importedExpiries = new HashMap<>();
         releaser = new EventTimeReleaser();
         recent =
                 new RecentItems(
@@ -212,14 +281,6 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
                                 baseline.get(2),
                                 0));
             }
-            for (byte[] bytes : recentState.get()) {
-                recent =
-                        RecentItems.fromBytes(
-                                bytes,
-                                settings.excludePurchased(),
-                                settings.excludeRated(),
-                                settings.excludeMax());
-            }
             List<Interaction> held = new ArrayList<>();
             for (byte[] bytes : heldState.get()) {
                 held.addAll(InteractionCodec.decode(bytes));
@@ -245,6 +306,19 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
         if (learner == null) {
             learner = new MultiTaskLearner(ModelConfig.fromMap(settings.modelSettingsView()));
         }
+        conversionWindowMs = learner.config().conversionWindowMs();
+    }
+
+    /** {@code descriptor} with the user state TTL, when one is set. */
+    private <T> ValueStateDescriptor<T> userState(ValueStateDescriptor<T> descriptor) {
+        if (settings.userStateTtlMs() > 0) {
+            descriptor.enableTimeToLive(
+                    StateTtlConfig.newBuilder(Duration.ofMillis(settings.userStateTtlMs()))
+                            .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
+                            .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+                            .build());
+        }
+        return descriptor;
     }
 
     @Override
@@ -259,6 +333,9 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
         timerAt = Long.MAX_VALUE;
         quality = learner.metrics();
         qualityAt = now;
+        clickTimers =
+                getInternalTimerService(
+                        "held-click-expiry", VoidNamespaceSerializer.INSTANCE, this);
         registerMetrics(getMetricGroup().addGroup("mtrec"));
         scheduleTimer(now);
     }
@@ -284,7 +361,7 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
         group.gauge("purchaseAuc", () -> quality.purchaseAuc());
         group.gauge("purchaseLogLoss", () -> quality.purchaseLogLoss());
         group.gauge("ratingRmse", () -> quality.ratingRmse());
-        group.gauge("usersInModel", () -> usersGauge);
+        group.gauge("usersInState", () -> usersInStateGauge);
         group.gauge("itemsInModel", () -> itemsGauge);
         group.gauge("nanBatchesSkipped", () -> nanGauge);
         group.gauge("lastBatchMillis", () -> lastBatchNanos / 1e6);
@@ -295,7 +372,6 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
     }
 
     private transient volatile long versionGauge;
-    private transient volatile int usersGauge;
     private transient volatile int itemsGauge;
     private transient volatile long nanGauge;
     private transient volatile int heldGauge;
@@ -345,11 +421,13 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
         } else {
             learner.advanceEventTime(mark.getTimestamp());
         }
-        super.processWatermark(mark);
+        // Not super.processWatermark: that would move the held-click timers with the watermark;
+        // they move with the learner's event clock instead (see the class comment).
+        output.emitWatermark(mark);
     }
 
     /** Adds released events to the batch, training every time it holds {@code batch.size}. */
-    private void trainReleased(List<Interaction> released) {
+    private void trainReleased(List<Interaction> released) throws IOException {
         for (Interaction event : released) {
             buffer.add(event);
             if (buffer.size() >= settings.batchSize()) {
@@ -371,6 +449,7 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
+        learner.forgetUsers(); // a no-op between batches: users live in keyed state
         learnerState.update(List.of(learner.toSnapshotBytes()));
         bufferState.update(buffer.isEmpty() ? List.of() : List.of(InteractionCodec.encode(buffer)));
         dirtyState.update(new ArrayList<>(dirtyUsers));
@@ -378,7 +457,6 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
         heldState.update(held.isEmpty() ? List.of() : List.of(InteractionCodec.encode(held)));
         releaseState.update(List.of(releaser.releasedUpTo(), releaser.lateEvents()));
         ledgerState.update(List.of(ledger.events(), ledger.digest()));
-        recentState.update(recent.enabled() ? List.of(recent.toBytes()) : List.of());
         MetricsSnapshot baseline = gate.baseline();
         gateState.update(
                 baseline == null
@@ -417,23 +495,20 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
         }
     }
 
-    private void trainBatch() {
+    private void trainBatch() throws IOException {
         if (buffer.isEmpty()) {
             return;
         }
         long start = System.nanoTime();
-        BatchResult result = learner.learn(buffer);
-        lastBatchNanos = System.nanoTime() - start;
-        LearnedLedger total = ledger;
+        Map<String, List<Interaction>> byUser = new LinkedHashMap<>();
         for (Interaction event : buffer) {
-            total = total.plus(event.eventId());
+            byUser.computeIfAbsent(event.userId(), u -> new ArrayList<>()).add(event);
         }
-        ledger = total;
-        if (recent.enabled()) {
-            for (Interaction event : buffer) {
-                recent.observe(event);
-            }
-        }
+        Set<String> users = importUsersFor(byUser.keySet());
+        BatchResult result = learner.learn(buffer);
+        users.addAll(result.touchedUsers());
+        storeUsers(users, byUser);
+        lastBatchNanos = System.nanoTime() - start;
         batchSizes.update(buffer.size());
         batchMillis.update(lastBatchNanos / 1_000_000);
         eventsLearned.inc(buffer.size());
@@ -441,12 +516,161 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
         dirtyUsers.addAll(result.touchedUsers());
         buffer = new ArrayList<>();
         versionGauge = learner.version();
-        usersGauge = learner.userCount();
         itemsGauge = learner.itemCount();
         nanGauge = learner.nanBatchesSkipped();
         heldGauge = releaser.size();
         lateGauge = releaser.lateEvents();
         flushScores(getProcessingTimeService().getCurrentProcessingTime(), false);
+    }
+
+    /**
+     * Moves the held-click clock to the learner's event clock, then imports the rows and held
+     * clicks of the users whose clicks expire (in id order) and of the batch's users (in order of
+     * first event). Returns the imported users.
+     */
+    private Set<String> importUsersFor(Set<String> batchUsers) throws IOException {
+        long clock = learner.eventClock();
+        expiring.clear();
+        if (clock != Long.MIN_VALUE && clock > clickTimers.currentWatermark()) {
+            try {
+                timeServiceManager.advanceWatermark(new Watermark(clock));
+            } catch (Exception e) {
+                throw new IllegalStateException("held-click timers failed", e);
+            }
+        }
+        Set<String> users = new LinkedHashSet<>(expiring);
+        users.addAll(batchUsers);
+        importedExpiries.clear();
+        for (String user : users) {
+            setCurrentKey(user);
+            byte[] row = rowState.value();
+            if (row != null) {
+                learner.importUser(UserStateCodec.decodeRow(user, row));
+            }
+            byte[] held = clicksState.value();
+            if (held != null) {
+                List<PendingClick> clicks = UserStateCodec.decodeClicks(user, held);
+                learner.importPendingClicks(user, clicks);
+                importedExpiries.put(user, expiries(clicks));
+            }
+        }
+        return users;
+    }
+
+    /** {@code user}'s row in keyed state, or null. */
+    @VisibleForTesting
+    UserRowState storedRow(String user) throws IOException {
+        setCurrentKey(user);
+        byte[] row = rowState.value();
+        return row == null ? null : UserStateCodec.decodeRow(user, row);
+    }
+
+    /** {@code user}'s held clicks in keyed state; empty if none. */
+    @VisibleForTesting
+    List<PendingClick> storedClicks(String user) throws IOException {
+        setCurrentKey(user);
+        byte[] held = clicksState.value();
+        return held == null ? List.of() : UserStateCodec.decodeClicks(user, held);
+    }
+
+    /** {@code user}'s recently bought or rated items in keyed state; empty if none. */
+    @VisibleForTesting
+    List<String> storedRecentItems(String user) throws IOException {
+        setCurrentKey(user);
+        List<String> items = recentState.value();
+        return items == null ? List.of() : items;
+    }
+
+    /** {@code user}'s ledger in keyed state, or null. */
+    @VisibleForTesting
+    LearnedLedger storedLedger(String user) throws IOException {
+        setCurrentKey(user);
+        long[] saved = userLedgerState.value();
+        return saved == null ? null : new LearnedLedger(saved[0], saved[1]);
+    }
+
+    /** The learner, which holds the replicated parameters and, between batches, no user. */
+    @VisibleForTesting
+    MultiTaskLearner learner() {
+        return learner;
+    }
+
+    /** A held click's timer fired: its user's clicks are imported before the next batch. */
+    @Override
+    public void onEventTime(InternalTimer<String, VoidNamespace> timer) {
+        expiring.add(timer.getKey());
+    }
+
+    @Override
+    public void onProcessingTime(InternalTimer<String, VoidNamespace> timer) {}
+
+    /**
+     * Writes the users' rows, held clicks (moving their timers), recent items and ledgers back to
+     * keyed state after a batch.
+     */
+    private void storeUsers(Set<String> users, Map<String, List<Interaction>> byUser)
+            throws IOException {
+        LearnedLedger total = ledger;
+        for (String user : users) {
+            setCurrentKey(user);
+            UserRowState row = learner.exportUser(user);
+            if (row == null) {
+                rowState.clear(); // not admitted yet: trained through the cold row
+            } else {
+                rowState.update(UserStateCodec.encodeRow(row));
+            }
+            List<PendingClick> clicks = learner.exportPendingClicks(user);
+            if (clicks.isEmpty()) {
+                clicksState.clear();
+            } else {
+                clicksState.update(UserStateCodec.encodeClicks(clicks));
+            }
+            Set<Long> before = importedExpiries.getOrDefault(user, Set.of());
+            Set<Long> after = expiries(clicks);
+            for (long time : before) {
+                if (!after.contains(time)) {
+                    clickTimers.deleteEventTimeTimer(VoidNamespace.INSTANCE, time);
+                }
+            }
+            for (long time : after) {
+                if (!before.contains(time)) {
+                    clickTimers.registerEventTimeTimer(VoidNamespace.INSTANCE, time);
+                }
+            }
+            List<Interaction> events = byUser.get(user);
+            if (events == null) {
+                continue;
+            }
+            if (recent.enabled()) {
+                List<String> items = recentState.value();
+                List<String> updated = items == null ? List.of() : items;
+                for (Interaction event : events) {
+                    updated = recent.remember(updated, event);
+                }
+                if (updated != items && !updated.isEmpty()) {
+                    recentState.update(new ArrayList<>(updated));
+                }
+            }
+            long[] saved = userLedgerState.value();
+            LearnedLedger userLedger =
+                    saved == null ? LearnedLedger.EMPTY : new LearnedLedger(saved[0], saved[1]);
+            for (Interaction event : events) {
+                userLedger = userLedger.plus(event.eventId());
+                total = total.plus(event.eventId());
+            }
+            userLedgerState.update(new long[] {userLedger.events(), userLedger.digest()});
+        }
+        ledger = total;
+    }
+
+    /** The timer times of {@code clicks}: the first clock at which each one has expired. */
+    private Set<Long> expiries(List<PendingClick> clicks) {
+        Set<Long> times = new TreeSet<>();
+        for (PendingClick click : clicks) {
+            long expiry = click.eventTime() + conversionWindowMs + 1;
+            times.add(expiry < click.eventTime() ? Long.MAX_VALUE : expiry);
+        }
+        return times;
     }
 
     private void snapshotIfDue(long now) {
@@ -465,12 +689,13 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
      * Sends a score record to every dirty user whose interval has passed (every dirty user when
      * {@code force}, at the end of input), with the latest state.
      */
-    private void flushScores(long now, boolean force) {
+    private void flushScores(long now, boolean force) throws IOException {
         if (force || now - qualityAt >= QUALITY_REFRESH_MS) {
             quality = learner.metrics();
             qualityAt = now;
         }
         if (dirtyUsers.isEmpty()) {
+            learner.forgetUsers();
             return;
         }
         long version = learner.version();
@@ -484,8 +709,18 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
             }
             it.remove();
             lastScored.put(user, now);
+            setCurrentKey(user);
+            if (!learner.hasUserRow(user)) {
+                byte[] row = rowState.value();
+                if (row != null) {
+                    learner.importUser(UserStateCodec.decodeRow(user, row));
+                }
+            }
+            List<String> recentItems = recent.enabled() ? recentState.value() : null;
+            Set<String> excluded =
+                    recentItems == null ? Set.of() : new LinkedHashSet<>(recentItems);
             List<ScoredItem> items = new ArrayList<>();
-            for (ItemScore s : learner.topK(user, settings.topK(), recent.of(user))) {
+            for (ItemScore s : learner.topK(user, settings.topK(), excluded)) {
                 items.add(
                         new ScoredItem(s.itemId(), s.click(), s.purchase(), s.rating(), s.score()));
             }
@@ -508,9 +743,43 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
                                     scoresSerde.serialize(scores))));
             scoresEmitted.inc();
         }
+        learner.forgetUsers();
         // Users scored longer than an interval ago are free again: forget them.
         if (lastScored.size() > 4 * Math.max(1_024, dirtyUsers.size())) {
             lastScored.values().removeIf(t -> now - t >= settings.scoresFlushIntervalMs());
+        }
+    }
+
+    /**
+     * Runs {@code action} on the learner with every user row in keyed state imported, in id order
+     * (so the same state always gives the same snapshot bytes), then forgets them again.
+     */
+    private byte[] withAllUsers(java.util.function.Supplier<byte[]> action) {
+        List<UserRowState> rows = new ArrayList<>();
+        try {
+            this.<String>getKeyedStateBackend()
+                    .applyToAllKeys(
+                            VoidNamespace.INSTANCE,
+                            VoidNamespaceSerializer.INSTANCE,
+                            rowDescriptor,
+                            (String user, ValueState<byte[]> state) -> {
+                                byte[] row = state.value();
+                                if (row != null) {
+                                    rows.add(UserStateCodec.decodeRow(user, row));
+                                }
+                            });
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot read the users' keyed state", e);
+        }
+        rows.sort(Comparator.comparing(UserRowState::userId));
+        usersInStateGauge = rows.size();
+        try {
+            for (UserRowState row : rows) {
+                learner.importUser(row);
+            }
+            return action.get();
+        } finally {
+            learner.forgetUsers();
         }
     }
 
@@ -531,7 +800,7 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
             LOG.info("model version {} held back: {}", version, decision.reason());
             return;
         }
-        byte[] bytes = learner.toSnapshotBytes();
+        byte[] bytes = withAllUsers(learner::toSnapshotBytes);
         for (ModelSnapshotChunk chunk :
                 SnapshotChunks.split(settings.modelId(), version, now, bytes, MAX_CHUNK_BYTES)) {
             String key = chunk.getModelId() + "/" + chunk.getVersion() + "/" + chunk.getPart();

@@ -17,6 +17,8 @@ import java.util.Map;
  * @param excludeRated leave items the user recently rated out of their scores
  * @param excludeMax recent items remembered per user for the exclusions
  * @param snapshotGateTolerance how much worse than the last published snapshot a new one may be
+ * @param userStateTtlMs processing time after its last write that a user's keyed state is dropped;
+ *     0 keeps it
  */
 public record TrainerSettings(
         int batchSize,
@@ -31,7 +33,8 @@ public record TrainerSettings(
         boolean excludePurchased,
         boolean excludeRated,
         int excludeMax,
-        double snapshotGateTolerance)
+        double snapshotGateTolerance,
+        long userStateTtlMs)
         implements Serializable {
 
     /** Settings with arrival ordering. */
@@ -57,7 +60,8 @@ public record TrainerSettings(
                 true,
                 true,
                 100,
-                0.01);
+                0.01,
+                0L);
     }
 
     /** Settings that compute wherever ND4J's backend on the classpath runs ({@code auto}, 0). */
@@ -98,7 +102,8 @@ public record TrainerSettings(
                 config.get(JobConfig.SCORES_EXCLUDE).contains("purchased"),
                 config.get(JobConfig.SCORES_EXCLUDE).contains("rated"),
                 config.get(JobConfig.SCORES_EXCLUDE_MAX),
-                config.get(JobConfig.SNAPSHOT_GATE_TOLERANCE));
+                config.get(JobConfig.SNAPSHOT_GATE_TOLERANCE),
+                config.get(JobConfig.USER_STATE_TTL_MS));
     }
 
     /** The same settings with event-time ordering on or off. */
@@ -116,7 +121,8 @@ public record TrainerSettings(
                 excludePurchased,
                 excludeRated,
                 excludeMax,
-                snapshotGateTolerance);
+                snapshotGateTolerance,
+                userStateTtlMs);
     }
 
     /** The same settings with another snapshot quality-gate tolerance. */
@@ -134,7 +140,27 @@ public record TrainerSettings(
                 excludePurchased,
                 excludeRated,
                 excludeMax,
-                tolerance);
+                tolerance,
+                userStateTtlMs);
+    }
+
+    /** The same settings with another user state TTL. */
+    public TrainerSettings withUserStateTtlMs(long ttlMs) {
+        return new TrainerSettings(
+                batchSize,
+                batchTimeoutMs,
+                topK,
+                scoresFlushIntervalMs,
+                snapshotIntervalMs,
+                modelId,
+                modelSettings,
+                computeSettings,
+                eventTimeOrdering,
+                excludePurchased,
+                excludeRated,
+                excludeMax,
+                snapshotGateTolerance,
+                ttlMs);
     }
 
     public Map<String, String> modelSettingsView() {

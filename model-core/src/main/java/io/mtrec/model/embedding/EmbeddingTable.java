@@ -429,6 +429,32 @@ public final class EmbeddingTable {
         return newRowOf;
     }
 
+    /**
+     * Removes every id row, with its slots, biases and features; the cold row and the sighting
+     * counts stay. Listeners get the mapping (every id row to -1).
+     */
+    public void removeIdRows() {
+        int size = ids.size();
+        int kept = coldRow >= 0 ? 1 : 0;
+        if (size == kept) {
+            return;
+        }
+        for (int row = kept; row < size; row++) {
+            rowsById.remove(ids.get(row));
+        }
+        ids.subList(kept, size).clear();
+        if (!listeners.isEmpty()) {
+            int[] newRowOf = new int[size];
+            Arrays.fill(newRowOf, -1);
+            if (kept == 1) {
+                newRowOf[coldRow] = coldRow;
+            }
+            for (RowRemapListener listener : listeners) {
+                listener.rowsRemapped(newRowOf, kept);
+            }
+        }
+    }
+
     private void moveRow(int from, int to) {
         if (from == to) {
             return;

@@ -160,6 +160,14 @@ public final class PendingClicks {
         return age < 0 /* overflowed: older than any window */ || age > windowMs;
     }
 
+    /** Drops every held click; the sequence counter goes on. */
+    public void clear() {
+        byTime.clear();
+        byKey.clear();
+        keysByUser.clear();
+        size = 0;
+    }
+
     /** The held clicks in sequence order, for snapshots. */
     public List<PendingClick> entries() {
         List<PendingClick> all = new ArrayList<>(size);

@@ -15,6 +15,13 @@ public interface JobIO {
     /** Raw records of the click, purchase and rating topics, undecoded. */
     DataStream<RawRecord> events(StreamExecutionEnvironment env);
 
+    /**
+     * Raw records of the item profile topic, undecoded, from its beginning (profiles are compacted
+     * state, not events). Read only when the model uses text embeddings ({@code item.text.dim} >
+     * 0).
+     */
+    DataStream<RawRecord> items(StreamExecutionEnvironment env);
+
     Sink<OutboundRecord> scores();
 
     Sink<OutboundRecord> snapshots();

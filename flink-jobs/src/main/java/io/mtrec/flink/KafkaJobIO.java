@@ -51,6 +51,23 @@ public final class KafkaJobIO implements JobIO {
                 .uid("kafka-events");
     }
 
+    @Override
+    public DataStream<RawRecord> items(StreamExecutionEnvironment env) {
+        KafkaSourceBuilder<RawRecord> builder =
+                KafkaSource.<RawRecord>builder()
+                        .setBootstrapServers(config.get(JobConfig.BOOTSTRAP_SERVERS))
+                        .setGroupId(config.get(JobConfig.GROUP_ID))
+                        .setTopics(topics.name(TopicKind.ITEMS))
+                        .setDeserializer(new RawRecordDeserializationSchema())
+                        .setStartingOffsets(OffsetsInitializer.earliest());
+        if (config.get(JobConfig.BOUNDED)) {
+            builder.setBounded(OffsetsInitializer.latest());
+        }
+        return env.fromSource(builder.build(), WatermarkStrategy.noWatermarks(), "kafka-items")
+                .setParallelism(1)
+                .uid("kafka-items");
+    }
+
     private static OffsetsInitializer startingOffsets(StartPosition start) {
         return switch (start.mode()) {
             case EARLIEST -> OffsetsInitializer.earliest();

@@ -5,7 +5,9 @@ import io.mtrec.flink.config.JobConfig;
 import io.mtrec.flink.config.Setting;
 import io.mtrec.flink.sinks.OutboundRecord;
 import io.mtrec.flink.sources.DecodeFunction;
+import io.mtrec.flink.sources.ItemProfileDecodeFunction;
 import io.mtrec.flink.train.MiniBatchTrainerOperator;
+import io.mtrec.flink.train.TrainerControl;
 import io.mtrec.flink.train.TrainerSettings;
 import io.mtrec.model.Interaction;
 import io.mtrec.model.events.EventMapper;
@@ -24,7 +26,8 @@ import java.util.List;
 
 /**
  * The training job: event topics → decode (bad records → dead letters) → event-time watermarks →
- * keyBy(userId) → mini-batch trainer → scores and snapshots.
+ * keyBy(userId) → mini-batch trainer → scores and snapshots; item profiles (when the model uses
+ * text embeddings) → decode → broadcast to every trainer subtask.
  *
  * <p>Run on a cluster with {@code flink run mtrec-flink-jobs-*.jar --bootstrap-servers HOST:PORT
  * [--config job.yaml] [--setting value ...]}.
@@ -76,7 +79,33 @@ public final class TrainingJob {
                         .setParallelism(config.get(JobConfig.SOURCE_PARALLELISM))
                         .name("decode")
                         .uid("decode");
-        decoded.getSideOutput(DecodeFunction.DEAD_LETTERS)
+        DataStream<TrainerControl> control;
+        DataStream<OutboundRecord> deadLetters = decoded.getSideOutput(DecodeFunction.DEAD_LETTERS);
+        int itemTextDim = config.model().itemTextDim();
+        if (itemTextDim > 0) {
+            SingleOutputStreamOperator<TrainerControl> profiles =
+                    io.items(env)
+                            .process(new ItemProfileDecodeFunction(itemTextDim))
+                            .setParallelism(1)
+                            .name("decode-items")
+                            .uid("decode-items");
+            control = profiles;
+            deadLetters = deadLetters.union(profiles.getSideOutput(DecodeFunction.DEAD_LETTERS));
+        } else {
+            // No profiles to read: the trainer's broadcast input is a stream that ends empty.
+            control =
+                    env.fromSequence(0, 0)
+                            .name("no-item-profiles")
+                            .uid("no-item-profiles")
+                            .filter(n -> false)
+                            .name("no-item-profiles-filter")
+                            .uid("no-item-profiles-filter")
+                            .map(n -> new TrainerControl())
+                            .returns(TrainerControl.class)
+                            .name("no-item-profiles-map")
+                            .uid("no-item-profiles-map");
+        }
+        deadLetters
                 .sinkTo(io.deadLetters())
                 .setParallelism(config.get(JobConfig.SOURCE_PARALLELISM))
                 .name("dead-letters")
@@ -94,6 +123,7 @@ public final class TrainingJob {
 
         SingleOutputStreamOperator<OutboundRecord> scores =
                 timed.keyBy(Interaction::userId)
+                        .connect(control.broadcast())
                         .transform(
                                 "mini-batch-trainer",
                                 TypeInformation.of(OutboundRecord.class),

@@ -396,7 +396,14 @@ public final class MultiTaskLearner {
      * accepted and ignored.
      */
     public String profileRejectReason(String itemId, float[] textEmbedding) {
-        int m = config.itemTextDim();
+        return profileRejectReason(config.itemTextDim(), textEmbedding);
+    }
+
+    /**
+     * Why a profile's text embedding does not fit a model with {@code item.text.dim} m, or null:
+     * with m > 0 it must be present, of length m and finite; with m = 0 anything fits.
+     */
+    public static String profileRejectReason(int m, float[] textEmbedding) {
         if (m == 0) {
             return null;
         }
@@ -412,6 +419,11 @@ public final class MultiTaskLearner {
             }
         }
         return null;
+    }
+
+    /** Whether {@code itemId} has its own row. */
+    public boolean hasItemRow(String itemId) {
+        return network.items().rowOf(itemId) >= 0;
     }
 
     /** The text embedding of {@code itemId}, or null if it has no row or text is off. */

@@ -4,7 +4,6 @@ import io.mtrec.flink.sinks.OutboundRecord;
 import io.mtrec.model.Interaction;
 import io.mtrec.model.events.EventMapper;
 import io.mtrec.model.events.InvalidEventException;
-import io.mtrec.schemas.DeadLetter;
 import io.mtrec.schemas.TopicKind;
 import io.mtrec.schemas.TopicRegistry;
 import io.mtrec.schemas.serde.AvroSerde;
@@ -18,7 +17,6 @@ import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
-import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,8 +39,7 @@ public final class DecodeFunction extends ProcessFunction<RawRecord, Interaction
     private final HashMap<String, TopicKind> eventTopics;
     private final EventMapper mapper;
     private transient Map<String, AvroSerde<?>> serdes;
-    private transient AvroSerde<DeadLetter> deadLetterSerde;
-    private transient Counter deadLetters;
+    private transient DeadLetters deadLetters;
 
     /** Decodes the event topics of {@code topics} (clicks, purchases, ratings). */
     public DecodeFunction(TopicRegistry topics, EventMapper mapper) {
@@ -57,8 +54,9 @@ public final class DecodeFunction extends ProcessFunction<RawRecord, Interaction
     public void open(OpenContext context) {
         serdes = new HashMap<>();
         eventTopics.forEach((name, kind) -> serdes.put(name, AvroSerde.of(kind.valueType())));
-        deadLetterSerde = AvroSerde.of(DeadLetter.class);
-        deadLetters = getRuntimeContext().getMetricGroup().addGroup("mtrec").counter("deadLetters");
+        Counter counter =
+                getRuntimeContext().getMetricGroup().addGroup("mtrec").counter("deadLetters");
+        deadLetters = new DeadLetters(counter);
     }
 
     @Override
@@ -83,15 +81,6 @@ public final class DecodeFunction extends ProcessFunction<RawRecord, Interaction
     }
 
     private void deadLetter(RawRecord raw, String reason, Context ctx) {
-        deadLetters.inc();
-        DeadLetter letter =
-                DeadLetter.newBuilder()
-                        .setSourceTopic(raw.topic)
-                        .setPartition(raw.partition)
-                        .setOffset(raw.offset)
-                        .setError(reason)
-                        .setPayload(raw.value == null ? null : ByteBuffer.wrap(raw.value))
-                        .build();
-        ctx.output(DEAD_LETTERS, new OutboundRecord(raw.key, deadLetterSerde.serialize(letter)));
+        deadLetters.send(raw, reason, ctx);
     }
 }

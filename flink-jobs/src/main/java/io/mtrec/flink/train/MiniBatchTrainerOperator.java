@@ -20,8 +20,10 @@ import io.mtrec.schemas.serde.AvroSerde;
 
 import org.apache.flink.annotation.VisibleForTesting;
 import org.apache.flink.api.common.operators.ProcessingTimeService.ProcessingTimeCallback;
+import org.apache.flink.api.common.state.BroadcastState;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -39,11 +41,11 @@ import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
-import org.apache.flink.streaming.api.operators.BoundedOneInput;
+import org.apache.flink.streaming.api.operators.BoundedMultiInput;
 import org.apache.flink.streaming.api.operators.InternalTimer;
 import org.apache.flink.streaming.api.operators.InternalTimerService;
-import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.operators.Triggerable;
+import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.OutputTag;
@@ -104,8 +106,8 @@ import java.util.TreeSet;
  * replicated parameters in one subtask: the job builder rejects a trainer parallelism above 1.
  */
 public final class MiniBatchTrainerOperator extends AbstractStreamOperator<OutboundRecord>
-        implements OneInputStreamOperator<Interaction, OutboundRecord>,
-                BoundedOneInput,
+        implements TwoInputStreamOperator<Interaction, TrainerControl, OutboundRecord>,
+                BoundedMultiInput,
                 ProcessingTimeCallback,
                 Triggerable<String, VoidNamespace> {
     private static final long serialVersionUID = 1L;
@@ -134,6 +136,10 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
     private transient ValueState<List<String>> recentState;
     private transient ValueState<long[]> userLedgerState;
     private transient ValueStateDescriptor<byte[]> rowDescriptor;
+
+    /** Every item profile received, by item id: restores a text embedding an evicted row lost. */
+    private transient BroadcastState<String, float[]> profiles;
+
     private transient InternalTimerService<VoidNamespace> clickTimers;
 
     /** Users whose held-click timers fired while the click clock moved; imported in id order. */
@@ -143,6 +149,8 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
     private transient Map<String, Set<Long>> importedExpiries;
 
     private transient long conversionWindowMs;
+    private transient boolean eventsEnded;
+    private transient boolean profilesEnded;
     private transient ListState<Double> gateState;
     private transient ListState<Long> ledgerState;
 
@@ -216,6 +224,12 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
                 store.getListState(new ListStateDescriptor<>("event-time-release", Long.class));
         gateState = store.getListState(new ListStateDescriptor<>("snapshot-gate", Double.class));
         ledgerState = store.getListState(new ListStateDescriptor<>("ledger-total", Long.class));
+        profiles =
+                store.getBroadcastState(
+                        new MapStateDescriptor<>(
+                                "item-profiles",
+                                BasicTypeInfo.STRING_TYPE_INFO,
+                                PrimitiveArrayTypeInfo.FLOAT_PRIMITIVE_ARRAY_TYPE_INFO));
         rowDescriptor =
                 userState(
                         new ValueStateDescriptor<>(
@@ -378,7 +392,7 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
     private transient volatile long lateGauge;
 
     @Override
-    public void processElement(StreamRecord<Interaction> element) throws Exception {
+    public void processElement1(StreamRecord<Interaction> element) throws Exception {
         if (settings.eventTimeOrdering()) {
             releaser.add(element.getValue());
             return;
@@ -411,8 +425,25 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
         scheduleTimer(now);
     }
 
+    /**
+     * An item profile: kept in broadcast state and given to the learner at once (it takes effect
+     * from the next batch). Profiles are validated upstream ({@code ItemProfileDecodeFunction}).
+     */
     @Override
-    public void processWatermark(Watermark mark) throws Exception {
+    public void processElement2(StreamRecord<TrainerControl> element) throws Exception {
+        TrainerControl control = element.getValue();
+        if (learner.config().itemTextDim() > 0) {
+            profiles.put(control.itemId, control.textEmbedding);
+            learner.updateItemProfile(control.itemId, control.textEmbedding);
+        }
+    }
+
+    /** The broadcast input carries no event time: its watermarks are ignored. */
+    @Override
+    public void processWatermark2(Watermark mark) {}
+
+    @Override
+    public void processWatermark1(Watermark mark) throws Exception {
         if (settings.eventTimeOrdering()) {
             trainReleased(releaser.release(mark.getTimestamp()));
             long now = getProcessingTimeService().getCurrentProcessingTime();
@@ -427,7 +458,7 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
     }
 
     /** Adds released events to the batch, training every time it holds {@code batch.size}. */
-    private void trainReleased(List<Interaction> released) throws IOException {
+    private void trainReleased(List<Interaction> released) throws Exception {
         for (Interaction event : released) {
             buffer.add(event);
             if (buffer.size() >= settings.batchSize()) {
@@ -437,13 +468,22 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
     }
 
     @Override
-    public void endInput() throws Exception {
-        if (settings.eventTimeOrdering()) {
-            trainReleased(releaser.releaseAll());
+    public void endInput(int inputId) throws Exception {
+        long now = getProcessingTimeService().getCurrentProcessingTime();
+        if (inputId == 1) {
+            eventsEnded = true;
+            if (settings.eventTimeOrdering()) {
+                trainReleased(releaser.releaseAll());
+            }
+            trainBatch();
+            flushScores(now, true);
+        } else {
+            profilesEnded = true;
         }
-        trainBatch();
-        flushScores(getProcessingTimeService().getCurrentProcessingTime(), true);
-        publishSnapshot(getProcessingTimeService().getCurrentProcessingTime());
+        // The final snapshot waits for both inputs, so it holds every profile of a bounded run.
+        if (eventsEnded && profilesEnded) {
+            publishSnapshot(now);
+        }
     }
 
     @Override
@@ -495,7 +535,7 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
         }
     }
 
-    private void trainBatch() throws IOException {
+    private void trainBatch() throws Exception {
         if (buffer.isEmpty()) {
             return;
         }
@@ -504,6 +544,7 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
         for (Interaction event : buffer) {
             byUser.computeIfAbsent(event.userId(), u -> new ArrayList<>()).add(event);
         }
+        restoreEvictedProfiles();
         Set<String> users = importUsersFor(byUser.keySet());
         BatchResult result = learner.learn(buffer);
         users.addAll(result.touchedUsers());
@@ -521,6 +562,24 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
         heldGauge = releaser.size();
         lateGauge = releaser.lateEvents();
         flushScores(getProcessingTimeService().getCurrentProcessingTime(), false);
+    }
+
+    /**
+     * Gives the learner the profile of every batch item that has none there because its row was
+     * evicted (or the learner restarted without it), so the item comes back with its text.
+     */
+    private void restoreEvictedProfiles() throws Exception {
+        if (learner.config().itemTextDim() == 0) {
+            return;
+        }
+        for (Interaction event : buffer) {
+            if (!learner.hasItemRow(event.itemId())) {
+                float[] text = profiles.get(event.itemId());
+                if (text != null) {
+                    learner.updateItemProfile(event.itemId(), text);
+                }
+            }
+        }
     }
 
     /**

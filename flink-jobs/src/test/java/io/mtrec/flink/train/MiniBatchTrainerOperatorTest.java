@@ -9,11 +9,8 @@ import io.mtrec.schemas.ModelSnapshotChunk;
 import io.mtrec.schemas.UserScores;
 import io.mtrec.schemas.serde.AvroSerde;
 
-import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -32,23 +29,17 @@ class MiniBatchTrainerOperatorTest {
     private static final AvroSerde<ModelSnapshotChunk> CHUNKS =
             AvroSerde.of(ModelSnapshotChunk.class);
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, Interaction, OutboundRecord>
-            harness() throws Exception {
+    private static TrainerHarness harness() throws Exception {
         return harness(false);
     }
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, Interaction, OutboundRecord>
-            harness(boolean eventTimeOrdering) throws Exception {
+    private static TrainerHarness harness(boolean eventTimeOrdering) throws Exception {
         HashMap<String, String> model = new HashMap<>(ModelConfig.defaults().toMap());
         model.put("embedding.dim", "8");
         model.put("bottom.hidden", "8");
         TrainerSettings settings =
                 new TrainerSettings(BATCH, TIMEOUT_MS, 3, FLUSH_MS, SNAPSHOT_MS, "test", model);
-        KeySelector<Interaction, String> byUser = Interaction::userId;
-        return new KeyedOneInputStreamOperatorTestHarness<>(
-                new MiniBatchTrainerOperator(settings.withEventTimeOrdering(eventTimeOrdering)),
-                byUser,
-                Types.STRING);
+        return new TrainerHarness(settings.withEventTimeOrdering(eventTimeOrdering));
     }
 
     private static Interaction event(int n) {
@@ -60,19 +51,13 @@ class MiniBatchTrainerOperatorTest {
                 : Interaction.impression("e" + n, user, item, time);
     }
 
-    private static void feed(
-            KeyedOneInputStreamOperatorTestHarness<String, Interaction, OutboundRecord> h,
-            int from,
-            int to)
-            throws Exception {
+    private static void feed(TrainerHarness h, int from, int to) throws Exception {
         for (int n = from; n < to; n++) {
             h.processElement(event(n), event(n).eventTime());
         }
     }
 
-    private static List<UserScores> scores(
-            KeyedOneInputStreamOperatorTestHarness<String, Interaction, OutboundRecord> h)
-            throws Exception {
+    private static List<UserScores> scores(TrainerHarness h) throws Exception {
         List<UserScores> out = new ArrayList<>();
         for (OutboundRecord r : h.extractOutputValues()) {
             out.add(SCORES.deserialize(r.value));
@@ -80,9 +65,7 @@ class MiniBatchTrainerOperatorTest {
         return out;
     }
 
-    private static List<ModelSnapshotChunk> chunks(
-            KeyedOneInputStreamOperatorTestHarness<String, Interaction, OutboundRecord> h)
-            throws Exception {
+    private static List<ModelSnapshotChunk> chunks(TrainerHarness h) throws Exception {
         List<ModelSnapshotChunk> out = new ArrayList<>();
         for (StreamRecord<OutboundRecord> r : h.getSideOutput(MiniBatchTrainerOperator.SNAPSHOTS)) {
             out.add(CHUNKS.deserialize(r.getValue().value));
@@ -404,10 +387,7 @@ class MiniBatchTrainerOperatorTest {
         TrainerSettings settings =
                 new TrainerSettings(BATCH, TIMEOUT_MS, 3, FLUSH_MS, SNAPSHOT_MS, "test", model)
                         .withSnapshotGateTolerance(0.1);
-        KeySelector<Interaction, String> byUser = Interaction::userId;
-        try (var h =
-                new KeyedOneInputStreamOperatorTestHarness<>(
-                        new MiniBatchTrainerOperator(settings), byUser, Types.STRING)) {
+        try (var h = new TrainerHarness(settings)) {
             h.open();
             long t = 1_000_000L;
             // ann clicks i0 and i1 and ignores i2 and i3, three times over: the third batch is

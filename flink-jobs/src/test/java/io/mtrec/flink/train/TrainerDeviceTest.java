@@ -1,5 +1,6 @@
 package io.mtrec.flink.train;
 
+import io.mtrec.flink.sinks.OutboundRecord;
 import io.mtrec.model.Interaction;
 import io.mtrec.model.compute.ComputeDevice;
 import io.mtrec.model.config.ComputeBackend;
@@ -7,10 +8,11 @@ import io.mtrec.model.config.ModelConfig;
 
 import org.apache.flink.api.common.externalresource.ExternalResourceInfo;
 import org.apache.flink.api.common.functions.RuntimeContext;
-import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.common.typeutils.base.StringSerializer;
+import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.runtime.operators.testutils.MockEnvironment;
 import org.apache.flink.runtime.operators.testutils.MockEnvironmentBuilder;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
 import org.apache.flink.util.ExceptionUtils;
 import org.junit.jupiter.api.Test;
 
@@ -62,6 +64,17 @@ class TrainerDeviceTest {
                 .build();
     }
 
+    /** A harness keyed by user, as the job keys the trainer, on a task manager {@code env}. */
+    private static AbstractStreamOperatorTestHarness<OutboundRecord> keyedHarness(
+            MiniBatchTrainerOperator operator, MockEnvironment env) throws Exception {
+        var h = new AbstractStreamOperatorTestHarness<>(operator, env);
+        KeySelector<Interaction, String> byUser = Interaction::userId;
+        h.getStreamConfig().setStatePartitioner(0, byUser);
+        h.getStreamConfig().setStateKeySerializer(StringSerializer.INSTANCE);
+        h.getStreamConfig().serializeAllConfigs();
+        return h;
+    }
+
     @Test
     void noGpuOnTheTaskManagerAssignsNone() {
         assertThat(TrainerDevice.assignedGpu(Set.of(), 0)).isEmpty();
@@ -89,9 +102,7 @@ class TrainerDeviceTest {
             throws Exception {
         MiniBatchTrainerOperator operator = new MiniBatchTrainerOperator(settings("auto", "0"));
         try (MockEnvironment env = taskManagerWithGpus(Set.of(new Gpu("2")));
-                var h =
-                        new KeyedOneInputStreamOperatorTestHarness<>(
-                                operator, Interaction::userId, Types.STRING, env)) {
+                var h = keyedHarness(operator, env)) {
             h.open();
 
             RuntimeContext context = operator.getRuntimeContext();
@@ -109,9 +120,7 @@ class TrainerDeviceTest {
             throws Exception {
         MiniBatchTrainerOperator operator = new MiniBatchTrainerOperator(settings("cuda", "0"));
         try (MockEnvironment env = taskManagerWithGpus(Set.of(new Gpu("0")));
-                var h =
-                        new KeyedOneInputStreamOperatorTestHarness<>(
-                                operator, Interaction::userId, Types.STRING, env)) {
+                var h = keyedHarness(operator, env)) {
             assertThatThrownBy(h::open)
                     .satisfies(
                             e ->

@@ -9,14 +9,11 @@ import io.mtrec.model.snapshot.SnapshotChunks;
 import io.mtrec.schemas.ModelSnapshotChunk;
 import io.mtrec.schemas.serde.AvroSerde;
 
-import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.StateBackend;
 import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -38,8 +35,7 @@ class TrainerKeyedStateTest {
     private static final AvroSerde<ModelSnapshotChunk> CHUNKS =
             AvroSerde.of(ModelSnapshotChunk.class);
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, Interaction, OutboundRecord>
-            harness(String backend, long ttlMs) throws Exception {
+    private static TrainerHarness harness(String backend, long ttlMs) throws Exception {
         HashMap<String, String> model = new HashMap<>(ModelConfig.defaults().toMap());
         model.put("embedding.dim", "8");
         model.put("bottom.hidden", "8");
@@ -47,10 +43,7 @@ class TrainerKeyedStateTest {
         TrainerSettings settings =
                 new TrainerSettings(BATCH, 1_000, 3, 100, 10_000, "test", model)
                         .withUserStateTtlMs(ttlMs);
-        KeySelector<Interaction, String> byUser = Interaction::userId;
-        var h =
-                new KeyedOneInputStreamOperatorTestHarness<>(
-                        new MiniBatchTrainerOperator(settings), byUser, Types.STRING);
+        var h = new TrainerHarness(settings);
         h.setStateBackend(stateBackend(backend));
         return h;
     }
@@ -63,15 +56,11 @@ class TrainerKeyedStateTest {
         };
     }
 
-    private static MiniBatchTrainerOperator trainer(
-            KeyedOneInputStreamOperatorTestHarness<String, Interaction, OutboundRecord> h) {
-        return (MiniBatchTrainerOperator) h.getOperator();
+    private static MiniBatchTrainerOperator trainer(TrainerHarness h) {
+        return h.trainer();
     }
 
-    private static void send(
-            KeyedOneInputStreamOperatorTestHarness<String, Interaction, OutboundRecord> h,
-            Interaction... events)
-            throws Exception {
+    private static void send(TrainerHarness h, Interaction... events) throws Exception {
         for (Interaction e : events) {
             h.processElement(e, e.eventTime());
         }
@@ -91,9 +80,7 @@ class TrainerKeyedStateTest {
         return bobEvents(tag, time, BATCH);
     }
 
-    private static byte[] lastSnapshot(
-            KeyedOneInputStreamOperatorTestHarness<String, Interaction, OutboundRecord> h)
-            throws Exception {
+    private static byte[] lastSnapshot(TrainerHarness h) throws Exception {
         List<ModelSnapshotChunk> chunks = new ArrayList<>();
         for (StreamRecord<OutboundRecord> r : h.getSideOutput(MiniBatchTrainerOperator.SNAPSHOTS)) {
             chunks.add(CHUNKS.deserialize(r.getValue().value));

@@ -36,7 +36,13 @@ final class KafkaTestSupport {
      * reporter, so tests can read job metrics. Metrics of earlier jobs are forgotten.
      */
     static StreamExecutionEnvironment miniCluster(int parallelism) {
-        Configuration conf = new Configuration();
+        return miniCluster(parallelism, new Configuration());
+    }
+
+    /**
+     * As {@link #miniCluster(int)}, with {@code conf} (e.g. a restart strategy) for the cluster.
+     */
+    static StreamExecutionEnvironment miniCluster(int parallelism, Configuration conf) {
         InProcessMetricsReporter.configure(conf);
         InProcessMetricsReporter.reset();
         return StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);

@@ -152,6 +152,13 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
     private transient boolean eventsEnded;
     private transient boolean profilesEnded;
     private transient ListState<Double> gateState;
+
+    /**
+     * The last model version the snapshot gate decided on, and the last one published: a version
+     * written before a checkpoint was committed with it, so a restore must not publish it again.
+     */
+    private transient ListState<Long> snapshotVersionsState;
+
     private transient ListState<Long> ledgerState;
 
     /** Total of every learned event's {@link LearnedLedger}; read by the gauges. */
@@ -223,6 +230,8 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
         releaseState =
                 store.getListState(new ListStateDescriptor<>("event-time-release", Long.class));
         gateState = store.getListState(new ListStateDescriptor<>("snapshot-gate", Double.class));
+        snapshotVersionsState =
+                store.getListState(new ListStateDescriptor<>("snapshot-versions", Long.class));
         ledgerState = store.getListState(new ListStateDescriptor<>("ledger-total", Long.class));
         profiles =
                 store.getBroadcastState(
@@ -275,7 +284,15 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
         lastScored = new HashMap<>();
         gate = new QualityGate(settings.snapshotGateTolerance());
         ledger = LearnedLedger.EMPTY;
+        lastSnapshotVersion = -1;
         if (context.isRestored()) {
+            List<Long> versions = new ArrayList<>();
+            snapshotVersionsState.get().forEach(versions::add);
+            if (versions.size() == 2) {
+                lastSnapshotVersion = versions.get(0);
+                lastDecidedGauge = versions.get(0);
+                lastPublishedVersion = versions.get(1);
+            }
             List<Long> saved = new ArrayList<>();
             ledgerState.get().forEach(saved::add);
             if (saved.size() == 2) {
@@ -342,7 +359,6 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
         snapshotSerde = AvroSerde.of(ModelSnapshotChunk.class);
         long now = getProcessingTimeService().getCurrentProcessingTime();
         lastSnapshot = now;
-        lastSnapshotVersion = -1;
         batchOpenedAt = now;
         timerAt = Long.MAX_VALUE;
         quality = learner.metrics();
@@ -497,6 +513,7 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
         heldState.update(held.isEmpty() ? List.of() : List.of(InteractionCodec.encode(held)));
         releaseState.update(List.of(releaser.releasedUpTo(), releaser.lateEvents()));
         ledgerState.update(List.of(ledger.events(), ledger.digest()));
+        snapshotVersionsState.update(List.of(lastSnapshotVersion, lastPublishedVersion));
         MetricsSnapshot baseline = gate.baseline();
         gateState.update(
                 baseline == null

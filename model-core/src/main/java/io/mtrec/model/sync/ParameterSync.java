@@ -19,6 +19,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Reconciles the replicated parameters of one of K parallel trainer replicas with the others
@@ -143,7 +144,7 @@ public final class ParameterSync {
         this.biasWidth = items.biasWidth();
         this.subtask = subtask;
         this.replicas = replicas;
-        this.merge = merge;
+        this.merge = Objects.requireNonNull(merge, "merge");
         this.denseScale = merge == SyncMerge.SUM ? 1f : 1f / replicas;
         this.rowScale = merge == SyncMerge.AVERAGE ? 1f / replicas : 1f;
         this.shapes = describeShapes(learner, merge);

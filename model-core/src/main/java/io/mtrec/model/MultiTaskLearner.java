@@ -801,6 +801,32 @@ public final class MultiTaskLearner {
     }
 
     /**
+     * Records into {@code target} the progressive predictions recorded after {@code mark}, to pool
+     * several learners' (parallel replicas') predictions into one set of figures.
+     */
+    public void copyPredictionsSince(ProgressiveMetrics.Mark mark, ProgressiveMetrics target) {
+        metrics.copySince(mark, target);
+    }
+
+    /**
+     * The live network, for a component that reads or adds to parameters between batches (the
+     * replica reconciliation of {@code io.mtrec.model.sync.ParameterSync}); whoever writes to it
+     * calls {@link #parametersChanged()} before the next {@link #learn} or scoring call.
+     */
+    public MultiTaskNetwork network() {
+        return network;
+    }
+
+    /**
+     * Says that parameters were changed outside {@link #learn}: refreshes the layers' ND4J copies
+     * of their weights and drops the cached projected item vectors.
+     */
+    public void parametersChanged() {
+        network.syncWeights();
+        projectedItemsStale = true;
+    }
+
+    /**
      * The learned log-variance {@code s_k} of {@code task}'s loss, {@code sigma_k^2 = exp(s_k)}
      * (its loss is weighted by {@code exp(-s_k)}, halved for the rating); NaN when {@code
      * task.weighting} is static.

@@ -2,7 +2,9 @@ package io.mtrec.flink.cli;
 
 import io.mtrec.model.config.ModelConfig;
 import io.mtrec.model.config.PurchaseTraining;
+import io.mtrec.model.eval.ReplicatedSyntheticEvaluation;
 import io.mtrec.model.eval.SyntheticEvaluation;
+import io.mtrec.model.sync.SyncMerge;
 import io.mtrec.model.synthetic.SyntheticConfig;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -18,9 +20,13 @@ import java.util.Map;
 
 /**
  * {@code ./mtrec eval --synthetic [--users N] [--items N] [--latent-dim L] [--events N]
- * [--batch-size B] [--last-events N] [--compare-single-task] [--summary FILE] [--model-* V]}:
- * trains model-core on the planted-truth stream without Flink and reports the progressive metrics
- * of the last N events (default 100,000) beside the Bayes-optimal ones of the same events.
+ * [--batch-size B] [--last-events N] [--compare-single-task] [--summary FILE] [--replicas K]
+ * [--sync-every N] [--sync-merge sum|average-dense|average] [--model-* V]}: trains model-core on
+ * the planted-truth stream without Flink and reports the progressive metrics of the last N events
+ * (default 100,000) beside the Bayes-optimal ones of the same events. With {@code --replicas K} > 1
+ * it simulates K parallel trainers, each owning the users that hash to it and exchanging parameter
+ * deltas every N of its batches (default 10), and reports their pooled predictions ({@link
+ * ReplicatedSyntheticEvaluation}).
  */
 public final class EvalCommand {
     private final PrintStream out;
@@ -38,6 +44,13 @@ public final class EvalCommand {
         long lastEvents = Long.parseLong(args.take("last.events", "100000"));
         int batchSize = args.takeInt("batch.size", 512);
         boolean compare = Boolean.parseBoolean(args.take("compare.single.task", "false"));
+        int replicas = args.takeInt("replicas", 1);
+        int syncEvery = args.takeInt("sync.every", 10);
+        SyncMerge merge =
+                SyncMerge.PARAM.parse(
+                        args.take(
+                                SyncMerge.PARAM.name(),
+                                SyncMerge.PARAM.defaultValue().configName()));
         String summaryFile = args.take("summary", null);
         Map<String, String> synth = new HashMap<>();
         for (String key : List.of("users", "items", "latent.dim", "seed")) {
@@ -77,10 +90,36 @@ public final class EvalCommand {
                 syntheticConfig.latentDim(),
                 batchSize);
 
-        SyntheticEvaluation.Result r =
-                new SyntheticEvaluation(syntheticConfig, modelConfig, batchSize)
-                        .run(events, lastEvents, Math.max(1, events / 10), this::print);
         Map<String, Object> summary = new LinkedHashMap<>();
+        SyntheticEvaluation.Result r;
+        if (replicas > 1) {
+            out.printf(
+                    Locale.ROOT,
+                    "%d replicas, deltas exchanged every %d batches per replica (sync.merge=%s)%n",
+                    replicas,
+                    syncEvery,
+                    merge);
+            ReplicatedSyntheticEvaluation.Result replicated =
+                    new ReplicatedSyntheticEvaluation(
+                                    syntheticConfig,
+                                    modelConfig,
+                                    batchSize,
+                                    replicas,
+                                    syncEvery,
+                                    merge)
+                            .run(events, lastEvents);
+            r = replicated.figures();
+            print(r);
+            summary.put("replicas", replicas);
+            summary.put("sync_every", syncEvery);
+            summary.put("sync_merge", merge.configName());
+            summary.put("sync_rounds", replicated.syncRounds());
+            summary.put("mean_delta_bytes", Math.round(replicated.meanDeltaBytes()));
+        } else {
+            r =
+                    new SyntheticEvaluation(syntheticConfig, modelConfig, batchSize)
+                            .run(events, lastEvents, Math.max(1, events / 10), this::print);
+        }
         summary.put("events", r.events());
         summary.put("events_per_sec", Math.round(r.events() / r.seconds()));
         summary.put("click_auc", round(r.model().clickAuc()));

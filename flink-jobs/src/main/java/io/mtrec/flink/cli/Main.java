@@ -22,8 +22,10 @@ public final class Main {
                          Stream planted-truth synthetic events into a Kafka cluster.
               eval       --synthetic [--users N] [--items N] [--latent-dim L] [--events N]
                          [--last-events N] [--compare-single-task] [--summary FILE]
+                         [--replicas K --sync-every N --sync-merge sum|average-dense|average]
                          Train model-core on the planted-truth stream, no Flink; report
-                         progressive metrics of the last N events beside the Bayes-optimal ones.
+                         progressive metrics of the last N events beside the Bayes-optimal ones
+                         (with K replicas exchanging deltas every N batches each: pooled).
               scores     --bootstrap-servers HOST:PORT [--follow] [--user ID]
                          Pretty-print the score topic.
               bench-model [--summary FILE] [--quick] [--architecture shared-bottom,mmoe]

@@ -61,4 +61,29 @@ class MainTest {
         assertThat(err.toString(StandardCharsets.UTF_8))
                 .contains("eval needs a data source; only --synthetic exists so far");
     }
+
+    @Test
+    void evalSimulatesReplicasExchangingDeltas() throws Exception {
+        assertThat(
+                        run(
+                                "eval",
+                                "--synthetic",
+                                "--events",
+                                "6000",
+                                "--last-events",
+                                "2000",
+                                "--batch-size",
+                                "256",
+                                "--replicas",
+                                "2",
+                                "--sync-every",
+                                "2"))
+                .isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8))
+                .contains(
+                        "2 replicas, deltas exchanged every 2 batches per replica (sync.merge=sum)")
+                .contains("\"replicas\" : 2")
+                .containsPattern("\"sync_rounds\" : [1-9]")
+                .contains("\"click_auc\"");
+    }
 }

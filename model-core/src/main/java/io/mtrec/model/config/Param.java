@@ -96,6 +96,28 @@ public final class Param<T> {
         return name;
     }
 
+    /**
+     * A parameter taking one of the constants of {@code type}, written by {@code formatter} and
+     * read by {@code parser}; public so that components outside this package (parameter sync)
+     * declare their settings the same way.
+     */
+    public static <E extends Enum<E>> Param<E> ofEnum(
+            String name,
+            Class<E> type,
+            E defaultValue,
+            String doc,
+            Function<String, E> parser,
+            Function<E, String> formatter) {
+        return new Param<>(
+                name,
+                type,
+                defaultValue,
+                ParamValidators.oneOf(type.getEnumConstants()),
+                doc,
+                parser,
+                formatter);
+    }
+
     static Param<Integer> ofInt(String name, int def, ParamValidator<Integer> v, String doc) {
         return new Param<>(name, Integer.class, def, v, doc, Integer::valueOf, String::valueOf);
     }

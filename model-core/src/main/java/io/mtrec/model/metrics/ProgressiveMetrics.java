@@ -107,6 +107,23 @@ public final class ProgressiveMetrics {
                 ratings);
     }
 
+    /**
+     * Records into {@code target} the predictions recorded here after {@code mark}, oldest first
+     * per task: pools several learners' progressive predictions (parallel replicas, each scoring
+     * its own events) into one set of figures.
+     *
+     * @throws IllegalArgumentException if more predictions than the window holds came since
+     */
+    public void copySince(Mark mark, ProgressiveMetrics target) {
+        click.copyLastTo(
+                recent(click.total() - mark.clicks(), click.size(), "click"), target.click);
+        purchase.copyLastTo(
+                recent(purchase.total() - mark.purchases(), purchase.size(), "purchase"),
+                target.purchase);
+        rating.copyLastTo(
+                recent(rating.total() - mark.ratings(), rating.size(), "rating"), target.rating);
+    }
+
     private static int recent(long count, int held, String task) {
         if (count < 0 || count > held) {
             throw new IllegalArgumentException(

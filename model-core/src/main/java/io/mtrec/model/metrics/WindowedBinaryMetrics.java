@@ -117,6 +117,18 @@ public final class WindowedBinaryMetrics {
         return sum / last;
     }
 
+    /**
+     * Records the last {@code last} predictions of this window into {@code target}, oldest first,
+     * as if they had been added there: pools the predictions of several learners into one AUC.
+     */
+    public void copyLastTo(int last, WindowedBinaryMetrics target) {
+        checkLast(last);
+        for (int k = 0; k < last; k++) {
+            int i = index(last, k);
+            target.add(predictions[i], labels[i]);
+        }
+    }
+
     /** Ring position of the k-th (0 = oldest) of the last {@code last} predictions. */
     private int index(int last, int k) {
         int w = predictions.length;

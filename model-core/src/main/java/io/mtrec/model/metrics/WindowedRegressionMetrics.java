@@ -63,6 +63,21 @@ public final class WindowedRegressionMetrics {
         return Math.sqrt(sum / last);
     }
 
+    /**
+     * Records the errors of the last {@code last} predictions into {@code target}, oldest first:
+     * pools several learners' predictions into one RMSE.
+     */
+    public void copyLastTo(int last, WindowedRegressionMetrics target) {
+        if (last < 0 || last > size) {
+            throw new IllegalArgumentException(
+                    "asked for the last " + last + " predictions, the window holds " + size);
+        }
+        int w = errors.length;
+        for (int k = 0; k < last; k++) {
+            target.add(errors[((next - last + k) % w + w) % w], 0.0);
+        }
+    }
+
     /** Mean absolute error over the window; NaN when empty. */
     public double mae() {
         if (size == 0) {

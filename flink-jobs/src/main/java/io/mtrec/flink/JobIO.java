@@ -22,6 +22,15 @@ public interface JobIO {
      */
     DataStream<RawRecord> items(StreamExecutionEnvironment env);
 
+    /**
+     * Raw records of the param-sync topic, from the job's start (a restore resumes from its
+     * checkpoint). Read only with parallel trainers.
+     */
+    DataStream<RawRecord> paramSync(StreamExecutionEnvironment env);
+
+    /** Where parallel trainers publish their parameter deltas. */
+    Sink<OutboundRecord> paramSyncSink();
+
     Sink<OutboundRecord> scores();
 
     Sink<OutboundRecord> snapshots();

@@ -26,10 +26,12 @@ import java.util.List;
 public final class KafkaJobIO implements JobIO {
     private final JobConfig config;
     private final TopicRegistry topics;
+    private final long startedAt;
 
     public KafkaJobIO(JobConfig config) {
         this.config = config;
         this.topics = config.topics();
+        this.startedAt = System.currentTimeMillis();
     }
 
     @Override
@@ -66,6 +68,33 @@ public final class KafkaJobIO implements JobIO {
         return env.fromSource(builder.build(), WatermarkStrategy.noWatermarks(), "kafka-items")
                 .setParallelism(1)
                 .uid("kafka-items");
+    }
+
+    /**
+     * Deltas written since this job was built: an earlier run's deltas in the topic belong to other
+     * replicas. With exactly-once deltas, only committed ones are read.
+     */
+    @Override
+    public DataStream<RawRecord> paramSync(StreamExecutionEnvironment env) {
+        KafkaSourceBuilder<RawRecord> builder =
+                KafkaSource.<RawRecord>builder()
+                        .setBootstrapServers(config.get(JobConfig.BOOTSTRAP_SERVERS))
+                        .setGroupId(config.get(JobConfig.GROUP_ID))
+                        .setTopics(topics.name(TopicKind.PARAM_SYNC))
+                        .setDeserializer(new RawRecordDeserializationSchema())
+                        .setStartingOffsets(OffsetsInitializer.timestamp(startedAt))
+                        .setProperty("partition.discovery.interval.ms", "10000");
+        if (config.get(JobConfig.PARAM_SYNC_DELIVERY) == DeliveryGuarantee.EXACTLY_ONCE) {
+            builder.setProperty("isolation.level", "read_committed");
+        }
+        return env.fromSource(builder.build(), WatermarkStrategy.noWatermarks(), "kafka-param-sync")
+                .setParallelism(1)
+                .uid("kafka-param-sync");
+    }
+
+    @Override
+    public Sink<OutboundRecord> paramSyncSink() {
+        return sink(TopicKind.PARAM_SYNC, config.get(JobConfig.PARAM_SYNC_DELIVERY));
     }
 
     private static OffsetsInitializer startingOffsets(StartPosition start) {

@@ -6,6 +6,7 @@ import io.mtrec.flink.config.Setting;
 import io.mtrec.flink.sinks.OutboundRecord;
 import io.mtrec.flink.sources.DecodeFunction;
 import io.mtrec.flink.sources.ItemProfileDecodeFunction;
+import io.mtrec.flink.sources.RawRecord;
 import io.mtrec.flink.train.MiniBatchTrainerOperator;
 import io.mtrec.flink.train.TrainerControl;
 import io.mtrec.flink.train.TrainerSettings;
@@ -22,6 +23,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.Preconditions;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -34,6 +36,20 @@ import java.util.List;
  */
 public final class TrainingJob {
     private TrainingJob() {}
+
+    /** Param-sync records as broadcast control records; a record without a value is skipped. */
+    private static final class ParamSyncChunks
+            implements org.apache.flink.api.common.functions.FlatMapFunction<
+                    RawRecord, TrainerControl> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public void flatMap(RawRecord raw, org.apache.flink.util.Collector<TrainerControl> out) {
+            if (raw.value != null) {
+                out.collect(TrainerControl.paramSyncChunk(raw.value));
+            }
+        }
+    }
 
     public static void main(String[] argv) throws Exception {
         JobConfig config = Args.parse(argv).jobConfig();
@@ -50,14 +66,17 @@ public final class TrainingJob {
     public static void build(StreamExecutionEnvironment env, JobConfig config, JobIO io) {
         int trainers = config.get(JobConfig.TRAINER_PARALLELISM);
         Preconditions.checkState(
-                trainers == 1,
-                "trainer.parallelism is %s, but this version trains one model replica in a single"
-                        + " subtask; parallel trainers need parameter sync through"
-                        + " mtrec.param-sync, which is not built yet. Set trainer.parallelism to 1.",
+                trainers == 1 || !config.get(JobConfig.BOUNDED),
+                "trainer.parallelism is %s and bounded is true, but parallel trainers read each"
+                        + " other's deltas from the unbounded param-sync topic, so the run would"
+                        + " never end. Backfill with trainer.parallelism 1, or run unbounded.",
                 trainers);
         long checkpointInterval = config.get(JobConfig.CHECKPOINT_INTERVAL_MS);
         for (Setting<DeliveryGuarantee> sink :
-                List.of(JobConfig.DELIVERY, JobConfig.SNAPSHOT_DELIVERY)) {
+                List.of(
+                        JobConfig.DELIVERY,
+                        JobConfig.SNAPSHOT_DELIVERY,
+                        JobConfig.PARAM_SYNC_DELIVERY)) {
             Preconditions.checkState(
                     checkpointInterval > 0 || config.get(sink) != DeliveryGuarantee.EXACTLY_ONCE,
                     "%s is exactly-once, which commits Kafka transactions on checkpoints, but"
@@ -79,7 +98,7 @@ public final class TrainingJob {
                         .setParallelism(config.get(JobConfig.SOURCE_PARALLELISM))
                         .name("decode")
                         .uid("decode");
-        DataStream<TrainerControl> control;
+        List<DataStream<TrainerControl>> controls = new ArrayList<>();
         DataStream<OutboundRecord> deadLetters = decoded.getSideOutput(DecodeFunction.DEAD_LETTERS);
         int itemTextDim = config.model().itemTextDim();
         if (itemTextDim > 0) {
@@ -89,10 +108,20 @@ public final class TrainingJob {
                             .setParallelism(1)
                             .name("decode-items")
                             .uid("decode-items");
-            control = profiles;
+            controls.add(profiles);
             deadLetters = deadLetters.union(profiles.getSideOutput(DecodeFunction.DEAD_LETTERS));
-        } else {
-            // No profiles to read: the trainer's broadcast input is a stream that ends empty.
+        }
+        if (trainers > 1) {
+            controls.add(
+                    io.paramSync(env)
+                            .flatMap(new ParamSyncChunks())
+                            .setParallelism(1)
+                            .name("param-sync-chunks")
+                            .uid("param-sync-chunks"));
+        }
+        DataStream<TrainerControl> control;
+        if (controls.isEmpty()) {
+            // Nothing to broadcast: the trainer's broadcast input is a stream that ends empty.
             control =
                     env.fromSequence(0, 0)
                             .name("no-item-profiles")
@@ -104,6 +133,11 @@ public final class TrainingJob {
                             .returns(TrainerControl.class)
                             .name("no-item-profiles-map")
                             .uid("no-item-profiles-map");
+        } else {
+            control = controls.get(0);
+            for (DataStream<TrainerControl> more : controls.subList(1, controls.size())) {
+                control = control.union(more);
+            }
         }
         deadLetters
                 .sinkTo(io.deadLetters())
@@ -131,6 +165,13 @@ public final class TrainingJob {
                         .setParallelism(trainers)
                         .uid("mini-batch-trainer");
         scores.sinkTo(io.scores()).setParallelism(trainers).name("scores").uid("scores-sink");
+        if (trainers > 1) {
+            scores.getSideOutput(MiniBatchTrainerOperator.PARAM_DELTAS)
+                    .sinkTo(io.paramSyncSink())
+                    .setParallelism(trainers)
+                    .name("param-sync")
+                    .uid("param-sync-sink");
+        }
         scores.getSideOutput(MiniBatchTrainerOperator.SNAPSHOTS)
                 .sinkTo(io.snapshots())
                 .setParallelism(trainers)

@@ -399,6 +399,16 @@ class RecoveryIT {
         }
 
         @Override
+        public DataStream<RawRecord> paramSync(StreamExecutionEnvironment env) {
+            return delegate.paramSync(env);
+        }
+
+        @Override
+        public Sink<OutboundRecord> paramSyncSink() {
+            return delegate.paramSyncSink();
+        }
+
+        @Override
         public Sink<OutboundRecord> scores() {
             return delegate.scores();
         }

@@ -3,27 +3,71 @@ package io.mtrec.flink;
 import io.mtrec.flink.config.JobConfig;
 
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
 import java.util.Map;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class TrainingJobTopologyTest {
 
     @Test
-    void parallelTrainersAreRejectedWhileBuildingTheGraph() {
+    void parallelTrainersInABoundedRunAreRejectedWhileBuildingTheGraph() {
         JobConfig config =
                 JobConfig.fromMap(
-                        Map.of("bootstrap.servers", "127.0.0.1:9092", "trainer.parallelism", "2"));
+                        Map.of(
+                                "bootstrap.servers",
+                                "127.0.0.1:9092",
+                                "trainer.parallelism",
+                                "2",
+                                "bounded",
+                                "true"));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         assertThatThrownBy(() -> TrainingJob.build(env, config, new KafkaJobIO(config)))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessage(
-                        "trainer.parallelism is 2, but this version trains one model replica in a"
-                                + " single subtask; parallel trainers need parameter sync through"
-                                + " mtrec.param-sync, which is not built yet. Set"
-                                + " trainer.parallelism to 1.");
+                        "trainer.parallelism is 2 and bounded is true, but parallel trainers read"
+                                + " each other's deltas from the unbounded param-sync topic, so the"
+                                + " run would never end. Backfill with trainer.parallelism 1, or"
+                                + " run unbounded.");
+    }
+
+    @Test
+    void parallelTrainersReadAndWriteTheParamSyncTopic() {
+        JobConfig config =
+                JobConfig.fromMap(
+                        Map.of("bootstrap.servers", "127.0.0.1:9092", "trainer.parallelism", "3"));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+
+        TrainingJob.build(env, config, new KafkaJobIO(config));
+
+        StreamGraph graph = env.getStreamGraph();
+        List<String> operators =
+                graph.getStreamNodes().stream().map(node -> node.getOperatorName()).toList();
+        assertThat(operators)
+                .anySatisfy(name -> assertThat(name).contains("kafka-param-sync"))
+                .anySatisfy(name -> assertThat(name).contains("param-sync: Writer"));
+        assertThat(
+                        graph.getStreamNodes().stream()
+                                .filter(n -> n.getOperatorName().equals("mini-batch-trainer"))
+                                .findFirst()
+                                .orElseThrow()
+                                .getParallelism())
+                .isEqualTo(3);
+    }
+
+    @Test
+    void oneTrainerReadsNoParamSyncTopic() {
+        JobConfig config = JobConfig.fromMap(Map.of("bootstrap.servers", "127.0.0.1:9092"));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+
+        TrainingJob.build(env, config, new KafkaJobIO(config));
+
+        assertThat(env.getStreamGraph().getStreamNodes())
+                .noneSatisfy(n -> assertThat(n.getOperatorName()).contains("param-sync"));
     }
 
     @Test

@@ -387,6 +387,7 @@ public final class MultiTaskLearner {
             }
         }
         items.setFeatures(row, textEmbedding);
+        sampler.itemsAdded(items.size());
         projectedItemsStale = true;
     }
 
@@ -823,6 +824,7 @@ public final class MultiTaskLearner {
      */
     public void parametersChanged() {
         network.syncWeights();
+        sampler.itemsAdded(network.items().size());
         projectedItemsStale = true;
     }
 

@@ -10,7 +10,9 @@ public enum TopicKind {
     ITEMS("mtrec.items", ItemProfile.class, true),
     SCORES("mtrec.scores", UserScores.class, true),
     SNAPSHOTS("mtrec.snapshots", ModelSnapshotChunk.class, true),
-    DEADLETTER("mtrec.deadletter", DeadLetter.class, false);
+    DEADLETTER("mtrec.deadletter", DeadLetter.class, false),
+    /** Parameter deltas between parallel trainers, chunked like snapshots (section "delta"). */
+    PARAM_SYNC("mtrec.param-sync", ModelSnapshotChunk.class, false);
 
     private final String defaultName;
     private final Class<? extends SpecificRecord> valueType;

@@ -4,6 +4,7 @@ import io.mtrec.model.config.ComputeBackend;
 import io.mtrec.model.config.ComputeSettings;
 import io.mtrec.model.config.ModelConfig;
 import io.mtrec.model.config.Param;
+import io.mtrec.model.sync.SyncMerge;
 import io.mtrec.schemas.TopicKind;
 import io.mtrec.schemas.TopicRegistry;
 
@@ -169,7 +170,36 @@ public final class JobConfig {
                     1,
                     1,
                     1024,
-                    "Parallel trainers (more than 1 needs parameter sync, not built yet).");
+                    "Parallel trainers. Each owns the users Flink routes to it and keeps a replica"
+                            + " of the item table and dense parameters; above 1 the replicas"
+                            + " exchange deltas through the param-sync topic.");
+    public static final Setting<Integer> PARAM_SYNC_BATCHES =
+            intSetting(
+                    "param.sync.batches",
+                    4,
+                    1,
+                    1_000_000,
+                    "With parallel trainers, a trainer publishes its parameter delta after this"
+                            + " many batches (or param.sync.interval.ms, whichever comes first).");
+    public static final Setting<Long> PARAM_SYNC_INTERVAL_MS =
+            longSetting(
+                    "param.sync.interval.ms",
+                    1_000,
+                    1,
+                    3_600_000,
+                    "With parallel trainers, the longest a trainer keeps its updates before"
+                            + " publishing them as a delta.");
+    public static final Setting<SyncMerge> PARAM_SYNC_MERGE = fromParam(SyncMerge.PARAM);
+    public static final Setting<DeliveryGuarantee> PARAM_SYNC_DELIVERY =
+            guarantee(
+                    "param.sync.delivery.guarantee",
+                    "exactly-once",
+                    "Guarantee of the param-sync sink. exactly-once: deltas are Kafka"
+                            + " transactions, seen by the other trainers once a checkpoint commits"
+                            + " them (replicas lag by up to a checkpoint interval, and a restore"
+                            + " replays exactly the committed deltas); at-least-once: seen at"
+                            + " once, but after a restore a replica may keep deltas of the lost"
+                            + " attempt.");
 
     public static final Setting<ComputeBackend> COMPUTE_BACKEND =
             fromParam(ComputeSettings.BACKEND);
@@ -354,6 +384,10 @@ public final class JobConfig {
                                 SNAPSHOT_DELIVERY,
                                 SOURCE_PARALLELISM,
                                 TRAINER_PARALLELISM,
+                                PARAM_SYNC_BATCHES,
+                                PARAM_SYNC_INTERVAL_MS,
+                                PARAM_SYNC_MERGE,
+                                PARAM_SYNC_DELIVERY,
                                 COMPUTE_BACKEND,
                                 COMPUTE_DEVICE));
         all.addAll(TOPIC_SETTINGS.values());

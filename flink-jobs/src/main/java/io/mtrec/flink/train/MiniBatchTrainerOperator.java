@@ -12,11 +12,13 @@ import io.mtrec.model.metrics.MetricsSnapshot;
 import io.mtrec.model.metrics.QualityGate;
 import io.mtrec.model.scoring.RecentItems;
 import io.mtrec.model.snapshot.SnapshotChunks;
+import io.mtrec.model.sync.ParameterSync;
 import io.mtrec.model.tasks.PendingClicks.PendingClick;
 import io.mtrec.schemas.ModelSnapshotChunk;
 import io.mtrec.schemas.ScoredItem;
 import io.mtrec.schemas.UserScores;
 import io.mtrec.schemas.serde.AvroSerde;
+import io.mtrec.schemas.serde.RecordDecodingException;
 
 import org.apache.flink.annotation.VisibleForTesting;
 import org.apache.flink.api.common.operators.ProcessingTimeService.ProcessingTimeCallback;
@@ -102,8 +104,15 @@ import java.util.TreeSet;
  * order, on every run. A purchase that claims a click deletes that click's timer. The item table,
  * dense parameters, optimizer state, sampler, metrics and model version (the learner), the partial
  * batch, the held events and the dirty users are operator state, so a checkpoint taken in the
- * middle of a batch restores that batch and does not change what is learned. This version holds the
- * replicated parameters in one subtask: the job builder rejects a trainer parallelism above 1.
+ * middle of a batch restores that batch and does not change what is learned.
+ *
+ * <p><b>Parallel trainers.</b> At parallelism K > 1 each trainer owns the users Flink routes to it
+ * and keeps a replica of the item table and dense parameters. After {@code param.sync.batches}
+ * batches, or {@code param.sync.interval.ms}, it publishes its own updates since its last delta on
+ * {@link #PARAM_DELTAS} (to {@code mtrec.param-sync}); the deltas of the others arrive on the
+ * broadcast input and are applied once each ({@link ParameterSync}: (trainer, sequence) and the
+ * base are checkpointed). Each trainer publishes its own snapshots, as shard {@code
+ * <model.id>-<i>of<K>}: the replicated parameters and its users.
  */
 public final class MiniBatchTrainerOperator extends AbstractStreamOperator<OutboundRecord>
         implements TwoInputStreamOperator<Interaction, TrainerControl, OutboundRecord>,
@@ -116,6 +125,16 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
     /** Snapshot chunks, keyed {@code modelId/version/part}. */
     public static final OutputTag<OutboundRecord> SNAPSHOTS =
             new OutputTag<>("snapshots", TypeInformation.of(OutboundRecord.class));
+
+    /**
+     * Parameter delta chunks for the other trainers, keyed {@code
+     * modelId/sync/subtask/sequence/part}.
+     */
+    public static final OutputTag<OutboundRecord> PARAM_DELTAS =
+            new OutputTag<>("param-deltas", TypeInformation.of(OutboundRecord.class));
+
+    /** The chunk section of a parameter delta. */
+    static final String DELTA_SECTION = "delta";
 
     static final long QUALITY_REFRESH_MS = 1_000;
 
@@ -149,6 +168,24 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
     private transient Map<String, Set<Long>> importedExpiries;
 
     private transient long conversionWindowMs;
+
+    /** Reconciles this trainer's replicated parameters with the others'; null with one trainer. */
+    private transient ParameterSync sync;
+
+    private transient ListState<byte[]> syncState;
+    private transient ListState<byte[]> partialDeltaState;
+
+    /** Chunks of other trainers' deltas not complete yet, by model id and sequence. */
+    private transient Map<String, List<ModelSnapshotChunk>> partialDeltas;
+
+    private transient int subtask;
+    private transient int trainers;
+    private transient int batchesSinceSync;
+    private transient long lastSyncAt;
+    private transient Counter deltasPublished;
+    private transient Counter deltasApplied;
+    private transient Counter deltasSkipped;
+    private transient Counter deltasRejected;
     private transient boolean eventsEnded;
     private transient boolean profilesEnded;
     private transient ListState<Double> gateState;
@@ -338,6 +375,72 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
             learner = new MultiTaskLearner(ModelConfig.fromMap(settings.modelSettingsView()));
         }
         conversionWindowMs = learner.config().conversionWindowMs();
+        initializeSync(store, context.isRestored());
+    }
+
+    /**
+     * With more than one trainer, binds a {@link ParameterSync} to the learner: restored with it,
+     * or new, when every replica starts from the same seed.
+     */
+    private void initializeSync(
+            org.apache.flink.api.common.state.OperatorStateStore store, boolean restored)
+            throws Exception {
+        subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+        trainers = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
+        syncState =
+                store.getListState(
+                        new ListStateDescriptor<>(
+                                "param-sync",
+                                PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        partialDeltaState =
+                store.getListState(
+                        new ListStateDescriptor<>(
+                                "param-sync-partial",
+                                PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        partialDeltas = new LinkedHashMap<>();
+        sync = null;
+        if (trainers == 1) {
+            return;
+        }
+        if (restored) {
+            for (byte[] bytes : syncState.get()) {
+                sync = ParameterSync.restore(learner, bytes);
+            }
+            AvroSerde<ModelSnapshotChunk> serde = AvroSerde.of(ModelSnapshotChunk.class);
+            for (byte[] bytes : partialDeltaState.get()) {
+                ModelSnapshotChunk chunk = serde.deserialize(bytes);
+                partialDeltas.computeIfAbsent(deltaKey(chunk), k -> new ArrayList<>()).add(chunk);
+            }
+        }
+        if (sync == null) {
+            sync = new ParameterSync(learner, subtask, trainers, settings.paramSync().merge());
+        } else if (sync.replicas() != trainers || sync.subtask() != subtask) {
+            throw new IllegalStateException(
+                    "the checkpoint holds trainer "
+                            + sync.subtask()
+                            + " of "
+                            + sync.replicas()
+                            + ", this is trainer "
+                            + subtask
+                            + " of "
+                            + trainers
+                            + "; changing trainer.parallelism on restore is not supported");
+        }
+    }
+
+    /** The model id of snapshots: one per trainer (a shard) when there are several. */
+    private String snapshotModelId() {
+        return trainers == 1
+                ? settings.modelId()
+                : settings.modelId() + "-" + subtask + "of" + trainers;
+    }
+
+    private String syncModelId(int trainer) {
+        return settings.modelId() + "/sync/" + trainer;
+    }
+
+    private static String deltaKey(ModelSnapshotChunk chunk) {
+        return chunk.getModelId() + "/" + chunk.getVersion();
     }
 
     /** {@code descriptor} with the user state TTL, when one is set. */
@@ -359,6 +462,7 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
         snapshotSerde = AvroSerde.of(ModelSnapshotChunk.class);
         long now = getProcessingTimeService().getCurrentProcessingTime();
         lastSnapshot = now;
+        lastSyncAt = now;
         batchOpenedAt = now;
         timerAt = Long.MAX_VALUE;
         quality = learner.metrics();
@@ -397,6 +501,10 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
         group.gauge("lastBatchMillis", () -> lastBatchNanos / 1e6);
         group.gauge("eventsHeldForWatermark", () -> heldGauge);
         group.gauge("lateEvents", () -> lateGauge);
+        deltasPublished = group.counter("paramDeltasPublished");
+        deltasApplied = group.counter("paramDeltasApplied");
+        deltasSkipped = group.counter("paramDeltasSkipped");
+        deltasRejected = group.counter("paramDeltasRejected");
         group.gauge("learnedEvents", () -> ledger.events());
         group.gauge("learnedEventDigest", () -> ledger.digest());
     }
@@ -437,6 +545,7 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
         } else {
             flushScores(now, false);
         }
+        publishDeltaIfDue(now);
         snapshotIfDue(now);
         scheduleTimer(now);
     }
@@ -448,10 +557,94 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
     @Override
     public void processElement2(StreamRecord<TrainerControl> element) throws Exception {
         TrainerControl control = element.getValue();
+        if (control.syncChunk != null) {
+            receiveDeltaChunk(control.syncChunk);
+            return;
+        }
         if (learner.config().itemTextDim() > 0) {
             profiles.put(control.itemId, control.textEmbedding);
             learner.updateItemProfile(control.itemId, control.textEmbedding);
         }
+    }
+
+    /**
+     * A chunk of a trainer's parameter delta: this trainer's own and other models' are ignored, the
+     * others' are applied once complete, each (trainer, sequence) once ({@link ParameterSync} skips
+     * replays). A delta that does not fit this model is counted and logged, not applied.
+     */
+    private void receiveDeltaChunk(byte[] bytes) {
+        if (sync == null) {
+            return; // one trainer: nobody to reconcile with
+        }
+        ModelSnapshotChunk chunk;
+        try {
+            chunk = snapshotSerde.deserialize(bytes);
+        } catch (RecordDecodingException e) {
+            deltasRejected.inc();
+            LOG.warn("undecodable param-sync record skipped: {}", e.getMessage());
+            return;
+        }
+        String prefix = settings.modelId() + "/sync/";
+        if (!chunk.getModelId().startsWith(prefix)
+                || !DELTA_SECTION.equals(chunk.getSection())
+                || chunk.getModelId().equals(syncModelId(subtask))) {
+            return;
+        }
+        String key = deltaKey(chunk);
+        List<ModelSnapshotChunk> parts = partialDeltas.computeIfAbsent(key, k -> new ArrayList<>());
+        if (parts.stream().noneMatch(c -> c.getPart() == chunk.getPart())) {
+            parts.add(chunk);
+        }
+        if (parts.size() < chunk.getParts()) {
+            return;
+        }
+        partialDeltas.remove(key);
+        try {
+            if (sync.apply(SnapshotChunks.assemble(parts))) {
+                deltasApplied.inc();
+            } else {
+                deltasSkipped.inc();
+            }
+        } catch (IllegalArgumentException e) {
+            deltasRejected.inc();
+            LOG.warn("parameter delta {} not applied: {}", key, e.getMessage());
+        }
+    }
+
+    /**
+     * Publishes this trainer's updates since its last delta, when it has trained {@code
+     * param.sync.batches} batches or waited {@code param.sync.interval.ms} since then.
+     */
+    private void publishDeltaIfDue(long now) {
+        if (sync == null || batchesSinceSync == 0) {
+            return;
+        }
+        if (batchesSinceSync < settings.paramSync().batches()
+                && now - lastSyncAt < settings.paramSync().intervalMs()) {
+            return;
+        }
+        long sequence = sync.lastSequence() + 1;
+        byte[] delta = sync.takeDelta(sequence);
+        for (ModelSnapshotChunk chunk :
+                SnapshotChunks.split(
+                        syncModelId(subtask),
+                        sequence,
+                        now,
+                        delta,
+                        MAX_CHUNK_BYTES,
+                        DELTA_SECTION,
+                        ParameterSync.FORMAT_VERSION)) {
+            String key = chunk.getModelId() + "/" + chunk.getVersion() + "/" + chunk.getPart();
+            output.collect(
+                    PARAM_DELTAS,
+                    new StreamRecord<>(
+                            new OutboundRecord(
+                                    key.getBytes(StandardCharsets.UTF_8),
+                                    snapshotSerde.serialize(chunk))));
+        }
+        batchesSinceSync = 0;
+        lastSyncAt = now;
+        deltasPublished.inc();
     }
 
     /** The broadcast input carries no event time: its watermarks are ignored. */
@@ -507,6 +700,16 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
         super.snapshotState(context);
         learner.forgetUsers(); // a no-op between batches: users live in keyed state
         learnerState.update(List.of(learner.toSnapshotBytes()));
+        if (sync != null) {
+            syncState.update(List.of(sync.toBytes()));
+            List<byte[]> partial = new ArrayList<>();
+            for (List<ModelSnapshotChunk> parts : partialDeltas.values()) {
+                for (ModelSnapshotChunk chunk : parts) {
+                    partial.add(snapshotSerde.serialize(chunk));
+                }
+            }
+            partialDeltaState.update(partial);
+        }
         bufferState.update(buffer.isEmpty() ? List.of() : List.of(InteractionCodec.encode(buffer)));
         dirtyState.update(new ArrayList<>(dirtyUsers));
         List<Interaction> held = releaser.pending();
@@ -531,7 +734,8 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
     private void scheduleTimer(long now) {
         boolean unsnapshotted = learner.version() > 0 && learner.version() != lastSnapshotVersion;
         boolean batchWaits = !buffer.isEmpty() && !settings.eventTimeOrdering();
-        if (!batchWaits && dirtyUsers.isEmpty() && !unsnapshotted) {
+        boolean unsynced = sync != null && batchesSinceSync > 0;
+        if (!batchWaits && dirtyUsers.isEmpty() && !unsnapshotted && !unsynced) {
             return;
         }
         long next = Long.MAX_VALUE;
@@ -543,6 +747,9 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
         }
         if (unsnapshotted) {
             next = Math.min(next, lastSnapshot + settings.snapshotIntervalMs());
+        }
+        if (unsynced) {
+            next = Math.min(next, lastSyncAt + settings.paramSync().intervalMs());
         }
         next = Math.max(next, now + 1);
         // One timer at the earliest deadline; a later one that is overtaken fires harmlessly.
@@ -578,7 +785,10 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
         nanGauge = learner.nanBatchesSkipped();
         heldGauge = releaser.size();
         lateGauge = releaser.lateEvents();
-        flushScores(getProcessingTimeService().getCurrentProcessingTime(), false);
+        long now = getProcessingTimeService().getCurrentProcessingTime();
+        batchesSinceSync++;
+        publishDeltaIfDue(now);
+        flushScores(now, false);
     }
 
     /**
@@ -878,7 +1088,7 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
         }
         byte[] bytes = withAllUsers(learner::toSnapshotBytes);
         for (ModelSnapshotChunk chunk :
-                SnapshotChunks.split(settings.modelId(), version, now, bytes, MAX_CHUNK_BYTES)) {
+                SnapshotChunks.split(snapshotModelId(), version, now, bytes, MAX_CHUNK_BYTES)) {
             String key = chunk.getModelId() + "/" + chunk.getVersion() + "/" + chunk.getPart();
             output.collect(
                     SNAPSHOTS,

@@ -2,6 +2,7 @@ package io.mtrec.flink.train;
 
 import io.mtrec.flink.config.JobConfig;
 import io.mtrec.model.config.ComputeSettings;
+import io.mtrec.model.sync.SyncMerge;
 
 import java.io.Serializable;
 import java.util.HashMap;
@@ -19,6 +20,7 @@ import java.util.Map;
  * @param snapshotGateTolerance how much worse than the last published snapshot a new one may be
  * @param userStateTtlMs processing time after its last write that a user's keyed state is dropped;
  *     0 keeps it
+ * @param paramSync when parallel trainers exchange parameter deltas, and how they merge them
  */
 public record TrainerSettings(
         int batchSize,
@@ -34,8 +36,17 @@ public record TrainerSettings(
         boolean excludeRated,
         int excludeMax,
         double snapshotGateTolerance,
-        long userStateTtlMs)
+        long userStateTtlMs,
+        ParamSync paramSync)
         implements Serializable {
+
+    /**
+     * Parameter sync between parallel trainers: a delta after {@code batches} batches or {@code
+     * intervalMs}, whichever comes first, merged by {@code merge}.
+     */
+    public record ParamSync(int batches, long intervalMs, SyncMerge merge) implements Serializable {
+        public static final ParamSync DEFAULTS = new ParamSync(4, 1_000, SyncMerge.SUM);
+    }
 
     /** Settings with arrival ordering. */
     public TrainerSettings(
@@ -61,7 +72,8 @@ public record TrainerSettings(
                 true,
                 100,
                 0.01,
-                0L);
+                0L,
+                ParamSync.DEFAULTS);
     }
 
     /** Settings that compute wherever ND4J's backend on the classpath runs ({@code auto}, 0). */
@@ -103,7 +115,11 @@ public record TrainerSettings(
                 config.get(JobConfig.SCORES_EXCLUDE).contains("rated"),
                 config.get(JobConfig.SCORES_EXCLUDE_MAX),
                 config.get(JobConfig.SNAPSHOT_GATE_TOLERANCE),
-                config.get(JobConfig.USER_STATE_TTL_MS));
+                config.get(JobConfig.USER_STATE_TTL_MS),
+                new ParamSync(
+                        config.get(JobConfig.PARAM_SYNC_BATCHES),
+                        config.get(JobConfig.PARAM_SYNC_INTERVAL_MS),
+                        config.get(JobConfig.PARAM_SYNC_MERGE)));
     }
 
     /** The same settings with event-time ordering on or off. */
@@ -122,7 +138,8 @@ public record TrainerSettings(
                 excludeRated,
                 excludeMax,
                 snapshotGateTolerance,
-                userStateTtlMs);
+                userStateTtlMs,
+                paramSync);
     }
 
     /** The same settings with another snapshot quality-gate tolerance. */
@@ -141,7 +158,8 @@ public record TrainerSettings(
                 excludeRated,
                 excludeMax,
                 tolerance,
-                userStateTtlMs);
+                userStateTtlMs,
+                paramSync);
     }
 
     /** The same settings with another user state TTL. */
@@ -160,7 +178,28 @@ public record TrainerSettings(
                 excludeRated,
                 excludeMax,
                 snapshotGateTolerance,
-                ttlMs);
+                ttlMs,
+                paramSync);
+    }
+
+    /** The same settings with another parameter sync. */
+    public TrainerSettings withParamSync(ParamSync sync) {
+        return new TrainerSettings(
+                batchSize,
+                batchTimeoutMs,
+                topK,
+                scoresFlushIntervalMs,
+                snapshotIntervalMs,
+                modelId,
+                modelSettings,
+                computeSettings,
+                eventTimeOrdering,
+                excludePurchased,
+                excludeRated,
+                excludeMax,
+                snapshotGateTolerance,
+                userStateTtlMs,
+                sync);
     }
 
     public Map<String, String> modelSettingsView() {

@@ -21,6 +21,18 @@ final class TrainerHarness
         super(new MiniBatchTrainerOperator(settings), BY_USER, null, Types.STRING);
     }
 
+    /** Trainer {@code subtask} of {@code trainers}. */
+    TrainerHarness(TrainerSettings settings, int trainers, int subtask) throws Exception {
+        super(
+                new MiniBatchTrainerOperator(settings),
+                BY_USER,
+                null,
+                Types.STRING,
+                128,
+                trainers,
+                subtask);
+    }
+
     MiniBatchTrainerOperator trainer() {
         return (MiniBatchTrainerOperator) getOperator();
     }

@@ -39,6 +39,13 @@ public interface NegativeSampler extends RowRemapListener {
     void endBatch(int itemCount);
 
     /**
+     * Says the table holds {@code itemCount} items after rows were created outside a batch (a
+     * profile, a parameter delta), so per-row state covers every row; the draws do not change until
+     * the next {@link #endBatch}.
+     */
+    default void itemsAdded(int itemCount) {}
+
+    /**
      * Follows the item rows after an eviction compacted the table; a sampler that keeps state per
      * row must move it with the rows (the default keeps none).
      */

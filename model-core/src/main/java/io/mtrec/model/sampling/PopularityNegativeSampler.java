@@ -275,6 +275,11 @@ public final class PopularityNegativeSampler implements NegativeSampler {
         return StrictMath.pow(count + smoothing, exponent);
     }
 
+    @Override
+    public void itemsAdded(int itemCount) {
+        ensureItems(itemCount);
+    }
+
     private void ensureItems(int n) {
         if (n <= items) {
             return;

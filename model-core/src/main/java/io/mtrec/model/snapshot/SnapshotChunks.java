@@ -38,11 +38,33 @@ public final class SnapshotChunks {
      */
     public static List<ModelSnapshotChunk> split(
             String modelId, long version, long createdAt, byte[] bytes, int maxChunkBytes) {
+        return split(
+                modelId,
+                version,
+                createdAt,
+                bytes,
+                maxChunkBytes,
+                MODEL_SECTION,
+                SnapshotCodec.formatVersionOf(bytes));
+    }
+
+    /**
+     * Splits any versioned bytes (a {@code section} other than a model snapshot, e.g. a parameter
+     * delta between parallel trainers) into parts of at most {@code maxChunkBytes}.
+     */
+    public static List<ModelSnapshotChunk> split(
+            String modelId,
+            long version,
+            long createdAt,
+            byte[] bytes,
+            int maxChunkBytes,
+            String section,
+            int formatVersion) {
         Objects.requireNonNull(modelId, "modelId");
+        Objects.requireNonNull(section, "section");
         if (maxChunkBytes < 1) {
             throw new IllegalArgumentException("maxChunkBytes must be >= 1, got " + maxChunkBytes);
         }
-        int formatVersion = SnapshotCodec.formatVersionOf(bytes);
         int parts = Math.max(1, (bytes.length + maxChunkBytes - 1) / maxChunkBytes);
         List<ModelSnapshotChunk> chunks = new ArrayList<>(parts);
         for (int part = 0; part < parts; part++) {
@@ -55,7 +77,7 @@ public final class SnapshotChunks {
                             .setCreatedAt(Instant.ofEpochMilli(createdAt))
                             .setPart(part)
                             .setParts(parts)
-                            .setSection(MODEL_SECTION)
+                            .setSection(section)
                             .setFormatVersion(formatVersion)
                             .setPayload(ByteBuffer.wrap(Arrays.copyOfRange(bytes, from, to)))
                             .build());

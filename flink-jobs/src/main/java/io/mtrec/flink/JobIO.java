@@ -12,7 +12,10 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * else and run the very same topology.
  */
 public interface JobIO {
-    /** Raw records of the click, purchase and rating topics, undecoded. */
+    /**
+     * Raw records of the click, purchase and rating topics, undecoded, stamped with their event
+     * times and carrying event-time watermarks (per partition, see {@code EventTimeAssigner}).
+     */
     DataStream<RawRecord> events(StreamExecutionEnvironment env);
 
     /**

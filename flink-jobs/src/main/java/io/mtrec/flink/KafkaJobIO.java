@@ -5,6 +5,7 @@ import io.mtrec.flink.config.StartPosition;
 import io.mtrec.flink.sinks.KafkaSinks;
 import io.mtrec.flink.sinks.OutboundRecord;
 import io.mtrec.flink.sources.DecodeFunction;
+import io.mtrec.flink.sources.EventTimeAssigner;
 import io.mtrec.flink.sources.RawRecord;
 import io.mtrec.flink.sources.RawRecordDeserializationSchema;
 import io.mtrec.schemas.TopicKind;
@@ -20,6 +21,7 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
+import java.time.Duration;
 import java.util.List;
 
 /** The job's Kafka wiring: one source over the event topics and one sink per output topic. */
@@ -48,9 +50,26 @@ public final class KafkaJobIO implements JobIO {
         if (config.get(JobConfig.BOUNDED)) {
             builder.setBounded(OffsetsInitializer.latest());
         }
-        return env.fromSource(builder.build(), WatermarkStrategy.noWatermarks(), "kafka-events")
+        return env.fromSource(builder.build(), eventWatermarks(), "kafka-events")
                 .setParallelism(config.get(JobConfig.SOURCE_PARALLELISM))
                 .uid("kafka-events");
+    }
+
+    /**
+     * Watermarks per partition (split), from the events' own times: a partition is in event-time
+     * order, so however the reader interleaves partitions no event falls behind the watermark.
+     * Watermark alignment pauses a partition that runs more than the allowed lateness ahead of the
+     * slowest, which bounds the events an event-time trainer holds during a replay; a partition
+     * idle for 30 s does not hold the watermark back.
+     */
+    private WatermarkStrategy<RawRecord> eventWatermarks() {
+        Duration lateness = Duration.ofMillis(config.get(JobConfig.WATERMARK_OUT_OF_ORDERNESS_MS));
+        Duration drift =
+                lateness.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : lateness;
+        return WatermarkStrategy.<RawRecord>forBoundedOutOfOrderness(lateness)
+                .withTimestampAssigner(new EventTimeAssigner(topics))
+                .withIdleness(Duration.ofSeconds(30))
+                .withWatermarkAlignment("mtrec-events", drift, Duration.ofSeconds(1));
     }
 
     @Override

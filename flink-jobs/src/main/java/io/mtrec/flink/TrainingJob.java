@@ -13,7 +13,6 @@ import io.mtrec.flink.train.TrainerSettings;
 import io.mtrec.model.Interaction;
 import io.mtrec.model.events.EventMapper;
 
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.core.execution.CheckpointingMode;
@@ -22,14 +21,13 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.Preconditions;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The training job: event topics → decode (bad records → dead letters) → event-time watermarks →
- * keyBy(userId) → mini-batch trainer → scores and snapshots; item profiles (when the model uses
- * text embeddings) → decode → broadcast to every trainer subtask.
+ * The training job: event topics (event-time watermarks per partition, in the source) → decode (bad
+ * records → dead letters) → keyBy(userId) → mini-batch trainer → scores and snapshots; item
+ * profiles (when the model uses text embeddings) → decode → broadcast to every trainer subtask.
  *
  * <p>Run on a cluster with {@code flink run mtrec-flink-jobs-*.jar --bootstrap-servers HOST:PORT
  * [--config job.yaml] [--setting value ...]}.
@@ -145,18 +143,8 @@ public final class TrainingJob {
                 .name("dead-letters")
                 .uid("dead-letters-sink");
 
-        Duration lateness = Duration.ofMillis(config.get(JobConfig.WATERMARK_OUT_OF_ORDERNESS_MS));
-        DataStream<Interaction> timed =
-                decoded.assignTimestampsAndWatermarks(
-                                WatermarkStrategy.<Interaction>forBoundedOutOfOrderness(lateness)
-                                        .withTimestampAssigner((e, ts) -> e.eventTime())
-                                        .withIdleness(Duration.ofSeconds(30)))
-                        .setParallelism(config.get(JobConfig.SOURCE_PARALLELISM))
-                        .name("watermarks")
-                        .uid("watermarks");
-
         SingleOutputStreamOperator<OutboundRecord> scores =
-                timed.keyBy(Interaction::userId)
+                decoded.keyBy(Interaction::userId)
                         .connect(control.broadcast())
                         .transform(
                                 "mini-batch-trainer",

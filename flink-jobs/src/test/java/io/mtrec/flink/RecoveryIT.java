@@ -132,10 +132,10 @@ class RecoveryIT {
                     .as(failing.name)
                     .isLessThanOrEqualTo(EVENTS - FAIL_AFTER[0] - FAIL_AFTER[1]);
             // The eventsLearned counter starts from 0 in each attempt: the last one learned only
-            // part of the input, the restored model held the rest.
-            assertThat(failing.learnedInLastAttempt)
-                    .as(failing.name)
-                    .isLessThan(EVENTS - FAIL_AFTER[0]);
+            // part of the input, the restored model held the rest. (Not less than EVENTS minus
+            // the records read before: in event-time order many of those were still held for the
+            // watermark at the checkpoint, and are learned after the restore.)
+            assertThat(failing.learnedInLastAttempt).as(failing.name).isLessThan(EVENTS);
         }
         for (Outcome clean : List.of(eventTimeClean, arrivalClean)) {
             assertThat(clean.failuresThrown).as(clean.name).isZero();

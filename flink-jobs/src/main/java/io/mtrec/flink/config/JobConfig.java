@@ -190,16 +190,25 @@ public final class JobConfig {
                     "With parallel trainers, the longest a trainer keeps its updates before"
                             + " publishing them as a delta.");
     public static final Setting<SyncMerge> PARAM_SYNC_MERGE = fromParam(SyncMerge.PARAM);
+    public static final Setting<Integer> PARAM_SYNC_MAX_LAG =
+            intSetting(
+                    "param.sync.max.lag",
+                    2,
+                    0,
+                    1_000_000,
+                    "With parallel trainers, a trainer holds its events (stops training, keeps"
+                            + " reading) while it has published this many deltas more than it has"
+                            + " applied from another trainer: bounded staleness. 0 never waits.");
     public static final Setting<DeliveryGuarantee> PARAM_SYNC_DELIVERY =
             guarantee(
                     "param.sync.delivery.guarantee",
-                    "exactly-once",
-                    "Guarantee of the param-sync sink. exactly-once: deltas are Kafka"
-                            + " transactions, seen by the other trainers once a checkpoint commits"
-                            + " them (replicas lag by up to a checkpoint interval, and a restore"
-                            + " replays exactly the committed deltas); at-least-once: seen at"
-                            + " once, but after a restore a replica may keep deltas of the lost"
-                            + " attempt.");
+                    "at-least-once",
+                    "Guarantee of the param-sync sink. at-least-once: the other trainers see a"
+                            + " delta at once and apply each (trainer, sequence) once, but after a"
+                            + " restore a replica may keep a delta of the failed attempt;"
+                            + " exactly-once: deltas are Kafka transactions, seen only once a"
+                            + " checkpoint commits them, so replicas lag by up to a checkpoint"
+                            + " interval, which at high rates makes them drift apart.");
 
     public static final Setting<ComputeBackend> COMPUTE_BACKEND =
             fromParam(ComputeSettings.BACKEND);
@@ -387,6 +396,7 @@ public final class JobConfig {
                                 PARAM_SYNC_BATCHES,
                                 PARAM_SYNC_INTERVAL_MS,
                                 PARAM_SYNC_MERGE,
+                                PARAM_SYNC_MAX_LAG,
                                 PARAM_SYNC_DELIVERY,
                                 COMPUTE_BACKEND,
                                 COMPUTE_DEVICE));

@@ -71,14 +71,19 @@ public final class InProcessMetricsReporter implements MetricReporter {
      * of subtasks that finished; 0 when none.
      */
     public static long counter(String name) {
+        return counter(null, name);
+    }
+
+    /** As {@link #counter(String)}, over the subtasks of the job named {@code job} only. */
+    public static long counter(String job, String name) {
         long sum = 0;
         for (Map.Entry<String, Long> e : RETIRED_COUNTS.entrySet()) {
-            if (e.getKey().endsWith(GROUP + name)) {
+            if (matches(e.getKey(), job, name)) {
                 sum += e.getValue();
             }
         }
         for (Map.Entry<String, Metric> e : METRICS.entrySet()) {
-            if (e.getKey().endsWith(GROUP + name) && e.getValue() instanceof Counter c) {
+            if (matches(e.getKey(), job, name) && e.getValue() instanceof Counter c) {
                 sum += c.getCount();
             }
         }
@@ -103,20 +108,54 @@ public final class InProcessMetricsReporter implements MetricReporter {
      * the last values of subtasks that finished; 0 when none. Sums wrap around like Java longs.
      */
     public static long gaugeSum(String name) {
+        return gaugeSum(null, name);
+    }
+
+    /** As {@link #gaugeSum(String)}, over the subtasks of the job named {@code job} only. */
+    public static long gaugeSum(String job, String name) {
         long sum = 0;
         for (Map.Entry<String, Number> e : RETIRED_GAUGES.entrySet()) {
-            if (e.getKey().endsWith(GROUP + name)) {
+            if (matches(e.getKey(), job, name)) {
                 sum += e.getValue().longValue();
             }
         }
         for (Map.Entry<String, Metric> e : METRICS.entrySet()) {
-            if (e.getKey().endsWith(GROUP + name)
+            if (matches(e.getKey(), job, name)
                     && e.getValue() instanceof Gauge<?> g
                     && g.getValue() instanceof Number n) {
                 sum += n.longValue();
             }
         }
         return sum;
+    }
+
+    /**
+     * The numeric values of every gauge named {@code mtrec.<name>} of the job named {@code job},
+     * one per subtask, including the last values of subtasks that finished.
+     */
+    public static java.util.List<Double> gauges(String job, String name) {
+        java.util.List<Double> values = new java.util.ArrayList<>();
+        for (Map.Entry<String, Number> e : RETIRED_GAUGES.entrySet()) {
+            if (matches(e.getKey(), job, name)) {
+                values.add(e.getValue().doubleValue());
+            }
+        }
+        for (Map.Entry<String, Metric> e : METRICS.entrySet()) {
+            if (matches(e.getKey(), job, name)
+                    && e.getValue() instanceof Gauge<?> g
+                    && g.getValue() instanceof Number n) {
+                values.add(n.doubleValue());
+            }
+        }
+        return values;
+    }
+
+    /**
+     * Whether metric {@code id} is {@code mtrec.<name>} of the job named {@code job} (any job when
+     * null): task metric ids hold the job name as one dotted component.
+     */
+    private static boolean matches(String id, String job, String name) {
+        return id.endsWith(GROUP + name) && (job == null || id.contains("." + job + "."));
     }
 
     /** Forgets every metric, e.g. between two jobs in one JVM. */

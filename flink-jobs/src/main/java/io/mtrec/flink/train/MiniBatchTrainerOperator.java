@@ -500,6 +500,9 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
         group.gauge("nanBatchesSkipped", () -> nanGauge);
         group.gauge("lastBatchMillis", () -> lastBatchNanos / 1e6);
         group.gauge("eventsHeldForWatermark", () -> heldGauge);
+        // Events read but not trained: a partial batch, or batches waiting for other trainers'
+        // deltas (param.sync.max.lag).
+        group.gauge("eventsWaitingInBatch", () -> waitingGauge);
         group.gauge("lateEvents", () -> lateGauge);
         deltasPublished = group.counter("paramDeltasPublished");
         deltasApplied = group.counter("paramDeltasApplied");
@@ -513,20 +516,23 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
     private transient volatile int itemsGauge;
     private transient volatile long nanGauge;
     private transient volatile int heldGauge;
+    private transient volatile int waitingGauge;
     private transient volatile long lateGauge;
 
     @Override
     public void processElement1(StreamRecord<Interaction> element) throws Exception {
         if (settings.eventTimeOrdering()) {
             releaser.add(element.getValue());
+            heldGauge = releaser.size();
             return;
         }
         if (buffer.isEmpty()) {
             batchOpenedAt = getProcessingTimeService().getCurrentProcessingTime();
         }
         buffer.add(element.getValue());
+        waitingGauge = buffer.size();
         if (buffer.size() >= settings.batchSize()) {
-            trainBatch(); // scores the users it touched that are due
+            trainFullBatches(); // scores the users they touched that are due
             snapshotIfDue(getProcessingTimeService().getCurrentProcessingTime());
         }
         scheduleTimer(getProcessingTimeService().getCurrentProcessingTime());
@@ -540,7 +546,9 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
         long now = getProcessingTimeService().getCurrentProcessingTime();
         if (!settings.eventTimeOrdering()
                 && !buffer.isEmpty()
-                && now - batchOpenedAt >= settings.batchTimeoutMs()) {
+                && now - batchOpenedAt >= settings.batchTimeoutMs()
+                && !syncAhead()) {
+            trainFullBatches();
             trainBatch();
         } else {
             flushScores(now, false);
@@ -572,7 +580,7 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
      * others' are applied once complete, each (trainer, sequence) once ({@link ParameterSync} skips
      * replays). A delta that does not fit this model is counted and logged, not applied.
      */
-    private void receiveDeltaChunk(byte[] bytes) {
+    private void receiveDeltaChunk(byte[] bytes) throws Exception {
         if (sync == null) {
             return; // one trainer: nobody to reconcile with
         }
@@ -599,16 +607,28 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
             return;
         }
         partialDeltas.remove(key);
+        byte[] delta = SnapshotChunks.assemble(parts);
         try {
-            if (sync.apply(SnapshotChunks.assemble(parts))) {
-                deltasApplied.inc();
-            } else {
+            if (!sync.apply(delta)) {
                 deltasSkipped.inc();
+                return;
             }
         } catch (IllegalArgumentException e) {
             deltasRejected.inc();
             LOG.warn("parameter delta {} not applied: {}", key, e.getMessage());
+            return;
         }
+        deltasApplied.inc();
+        long now = getProcessingTimeService().getCurrentProcessingTime();
+        long sequence = ParameterSync.sequenceOf(delta);
+        if (sequence > sync.lastSequence()) {
+            // Keep the sequences in step: the others count this trainer as caught up.
+            publishDelta(now, sequence);
+        }
+        if (buffer.size() >= settings.batchSize()) {
+            trainFullBatches(); // events that waited for this delta
+        }
+        scheduleTimer(now);
     }
 
     /**
@@ -623,7 +643,11 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
                 && now - lastSyncAt < settings.paramSync().intervalMs()) {
             return;
         }
-        long sequence = sync.lastSequence() + 1;
+        publishDelta(now, sync.lastSequence() + 1);
+    }
+
+    /** Publishes this trainer's updates since its last delta as delta {@code sequence}. */
+    private void publishDelta(long now, long sequence) {
         byte[] delta = sync.takeDelta(sequence);
         for (ModelSnapshotChunk chunk :
                 SnapshotChunks.split(
@@ -655,6 +679,7 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
     public void processWatermark1(Watermark mark) throws Exception {
         if (settings.eventTimeOrdering()) {
             trainReleased(releaser.release(mark.getTimestamp()));
+            heldGauge = releaser.size();
             long now = getProcessingTimeService().getCurrentProcessingTime();
             snapshotIfDue(now);
             scheduleTimer(now);
@@ -668,12 +693,8 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
 
     /** Adds released events to the batch, training every time it holds {@code batch.size}. */
     private void trainReleased(List<Interaction> released) throws Exception {
-        for (Interaction event : released) {
-            buffer.add(event);
-            if (buffer.size() >= settings.batchSize()) {
-                trainBatch();
-            }
-        }
+        buffer.addAll(released);
+        trainFullBatches();
     }
 
     @Override
@@ -682,7 +703,15 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
         if (inputId == 1) {
             eventsEnded = true;
             if (settings.eventTimeOrdering()) {
-                trainReleased(releaser.releaseAll());
+                buffer.addAll(releaser.releaseAll());
+                heldGauge = 0;
+            }
+            // The end of input: no more deltas will come, so nothing waits for them.
+            int size = settings.batchSize();
+            while (buffer.size() > size) {
+                List<Interaction> batch = new ArrayList<>(buffer.subList(0, size));
+                buffer = new ArrayList<>(buffer.subList(size, buffer.size()));
+                train(batch);
             }
             trainBatch();
             flushScores(now, true);
@@ -739,7 +768,8 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
             return;
         }
         long next = Long.MAX_VALUE;
-        if (!buffer.isEmpty() && !settings.eventTimeOrdering()) {
+        // A trainer ahead of the others' deltas trains again when one arrives, not on a timer.
+        if (!buffer.isEmpty() && !settings.eventTimeOrdering() && !syncAhead()) {
             next = batchOpenedAt + settings.batchTimeoutMs();
         }
         if (!dirtyUsers.isEmpty()) {
@@ -759,27 +789,72 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
         }
     }
 
+    /**
+     * Trains batches of {@code batch.size} from the front of the buffer while it holds one, unless
+     * this trainer is too far ahead of the others' deltas ({@code param.sync.max.lag}): then the
+     * events wait in the buffer until their deltas arrive.
+     */
+    private void trainFullBatches() throws Exception {
+        int size = settings.batchSize();
+        while (buffer.size() >= size && !syncAhead()) {
+            List<Interaction> batch = new ArrayList<>(buffer.subList(0, size));
+            buffer = new ArrayList<>(buffer.subList(size, buffer.size()));
+            train(batch);
+        }
+        if (!buffer.isEmpty()) {
+            batchOpenedAt = getProcessingTimeService().getCurrentProcessingTime();
+        }
+        waitingGauge = buffer.size();
+    }
+
+    /** Trains the whole buffer as one batch (a timeout, the end of input). */
     private void trainBatch() throws Exception {
         if (buffer.isEmpty()) {
             return;
         }
+        List<Interaction> batch = buffer;
+        buffer = new ArrayList<>();
+        waitingGauge = 0;
+        train(batch);
+    }
+
+    /**
+     * Whether this trainer has published {@code param.sync.max.lag} or more deltas beyond the last
+     * one it applied from some other trainer. Trainers keep their delta sequences in step (each
+     * publishes a delta of that sequence when it applies a higher one), so this bounds how many
+     * batches a replica trains on parameters that miss the others' updates.
+     */
+    private boolean syncAhead() {
+        int maxLag = settings.paramSync().maxLag();
+        if (sync == null || maxLag == 0) {
+            return false;
+        }
+        long own = sync.lastSequence();
+        for (int p = 0; p < trainers; p++) {
+            if (p != subtask && own - sync.lastApplied(p) >= maxLag) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void train(List<Interaction> batch) throws Exception {
         long start = System.nanoTime();
         Map<String, List<Interaction>> byUser = new LinkedHashMap<>();
-        for (Interaction event : buffer) {
+        for (Interaction event : batch) {
             byUser.computeIfAbsent(event.userId(), u -> new ArrayList<>()).add(event);
         }
-        restoreEvictedProfiles();
+        restoreEvictedProfiles(batch);
         Set<String> users = importUsersFor(byUser.keySet());
-        BatchResult result = learner.learn(buffer);
+        BatchResult result = learner.learn(batch);
         users.addAll(result.touchedUsers());
         storeUsers(users, byUser);
         lastBatchNanos = System.nanoTime() - start;
-        batchSizes.update(buffer.size());
+        batchSizes.update(batch.size());
         batchMillis.update(lastBatchNanos / 1_000_000);
-        eventsLearned.inc(buffer.size());
+        eventsLearned.inc(batch.size());
         batches.inc();
         dirtyUsers.addAll(result.touchedUsers());
-        buffer = new ArrayList<>();
         versionGauge = learner.version();
         itemsGauge = learner.itemCount();
         nanGauge = learner.nanBatchesSkipped();
@@ -795,11 +870,11 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
      * Gives the learner the profile of every batch item that has none there because its row was
      * evicted (or the learner restarted without it), so the item comes back with its text.
      */
-    private void restoreEvictedProfiles() throws Exception {
+    private void restoreEvictedProfiles(List<Interaction> batch) throws Exception {
         if (learner.config().itemTextDim() == 0) {
             return;
         }
-        for (Interaction event : buffer) {
+        for (Interaction event : batch) {
             if (!learner.hasItemRow(event.itemId())) {
                 float[] text = profiles.get(event.itemId());
                 if (text != null) {

@@ -42,10 +42,12 @@ public record TrainerSettings(
 
     /**
      * Parameter sync between parallel trainers: a delta after {@code batches} batches or {@code
-     * intervalMs}, whichever comes first, merged by {@code merge}.
+     * intervalMs}, whichever comes first, merged by {@code merge}; a trainer waits while it is
+     * {@code maxLag} deltas ahead of another (0: never waits).
      */
-    public record ParamSync(int batches, long intervalMs, SyncMerge merge) implements Serializable {
-        public static final ParamSync DEFAULTS = new ParamSync(4, 1_000, SyncMerge.SUM);
+    public record ParamSync(int batches, long intervalMs, SyncMerge merge, int maxLag)
+            implements Serializable {
+        public static final ParamSync DEFAULTS = new ParamSync(4, 1_000, SyncMerge.SUM, 2);
     }
 
     /** Settings with arrival ordering. */
@@ -119,7 +121,8 @@ public record TrainerSettings(
                 new ParamSync(
                         config.get(JobConfig.PARAM_SYNC_BATCHES),
                         config.get(JobConfig.PARAM_SYNC_INTERVAL_MS),
-                        config.get(JobConfig.PARAM_SYNC_MERGE)));
+                        config.get(JobConfig.PARAM_SYNC_MERGE),
+                        config.get(JobConfig.PARAM_SYNC_MAX_LAG)));
     }
 
     /** The same settings with event-time ordering on or off. */

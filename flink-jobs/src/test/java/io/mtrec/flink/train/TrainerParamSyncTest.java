@@ -27,6 +27,11 @@ class TrainerParamSyncTest {
             AvroSerde.of(ModelSnapshotChunk.class);
 
     private static TrainerHarness trainer(int subtask) throws Exception {
+        return trainer(subtask, SYNC_BATCHES, 0);
+    }
+
+    private static TrainerHarness trainer(int subtask, int syncBatches, int maxLag)
+            throws Exception {
         HashMap<String, String> model = new HashMap<>(ModelConfig.defaults().toMap());
         model.put("embedding.dim", "8");
         model.put("bottom.hidden", "8");
@@ -34,7 +39,7 @@ class TrainerParamSyncTest {
                 new TrainerSettings(BATCH, 1_000, 3, 100, 10_000, "test", model)
                         .withParamSync(
                                 new TrainerSettings.ParamSync(
-                                        SYNC_BATCHES, 3_600_000, SyncMerge.SUM));
+                                        syncBatches, 3_600_000, SyncMerge.SUM, maxLag));
         return new TrainerHarness(settings, 2, subtask);
     }
 
@@ -118,6 +123,42 @@ class TrainerParamSyncTest {
 
             assertThat(applied).isEqualTo(probe(sender));
             assertThat(probe(receiver)).isEqualTo(applied);
+        }
+    }
+
+    @Test
+    void aTrainerAheadOfTheOthersDeltasHoldsItsEventsUntilTheirDeltaArrives() throws Exception {
+        try (var fast = trainer(0, 1, 1);
+                var slow = trainer(1, 1, 1)) {
+            fast.open();
+            slow.open();
+            batch(fast, T0); // delta 0 published: one ahead of the slow trainer
+            batch(slow, T0);
+            List<byte[]> fromSlow = deltaChunks(slow);
+
+            batch(fast, T0 + 1);
+            assertThat(fast.trainer().learner().version()).isEqualTo(1);
+
+            receive(fast, fromSlow);
+
+            assertThat(fast.trainer().learner().version()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void anIdleTrainerAnswersADeltaWithOneOfTheSameSequence() throws Exception {
+        try (var busy = trainer(0, 1, 1);
+                var idle = trainer(1, 1, 1)) {
+            busy.open();
+            idle.open();
+            batch(busy, T0);
+
+            receive(idle, deltaChunks(busy));
+
+            List<byte[]> answer = deltaChunks(idle);
+            assertThat(answer).hasSize(1);
+            assertThat(CHUNKS.deserialize(answer.get(0)).getVersion()).isZero();
+            assertThat(CHUNKS.deserialize(answer.get(0)).getModelId()).isEqualTo("test/sync/1");
         }
     }
 

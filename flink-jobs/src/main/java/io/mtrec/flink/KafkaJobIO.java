@@ -8,6 +8,7 @@ import io.mtrec.flink.sources.DecodeFunction;
 import io.mtrec.flink.sources.EventTimeAssigner;
 import io.mtrec.flink.sources.RawRecord;
 import io.mtrec.flink.sources.RawRecordDeserializationSchema;
+import io.mtrec.flink.train.TrainerSettings;
 import io.mtrec.schemas.TopicKind;
 import io.mtrec.schemas.TopicRegistry;
 
@@ -57,19 +58,24 @@ public final class KafkaJobIO implements JobIO {
 
     /**
      * Watermarks per partition (split), from the events' own times: a partition is in event-time
-     * order, so however the reader interleaves partitions no event falls behind the watermark.
-     * Watermark alignment pauses a partition that runs more than the allowed lateness ahead of the
-     * slowest, which bounds the events an event-time trainer holds during a replay; a partition
-     * idle for 30 s does not hold the watermark back.
+     * order, so however the reader interleaves partitions no event falls behind the watermark. With
+     * event-time ordering, watermark alignment pauses a partition that runs more than the allowed
+     * lateness ahead of the slowest, which bounds the events the trainer holds during a replay; a
+     * partition idle for 30 s does not hold the watermark back.
      */
     private WatermarkStrategy<RawRecord> eventWatermarks() {
         Duration lateness = Duration.ofMillis(config.get(JobConfig.WATERMARK_OUT_OF_ORDERNESS_MS));
         Duration drift =
                 lateness.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : lateness;
-        return WatermarkStrategy.<RawRecord>forBoundedOutOfOrderness(lateness)
-                .withTimestampAssigner(new EventTimeAssigner(topics))
-                .withIdleness(Duration.ofSeconds(30))
-                .withWatermarkAlignment("mtrec-events", drift, Duration.ofSeconds(1));
+        WatermarkStrategy<RawRecord> strategy =
+                WatermarkStrategy.<RawRecord>forBoundedOutOfOrderness(lateness)
+                        .withTimestampAssigner(new EventTimeAssigner(topics))
+                        .withIdleness(Duration.ofSeconds(30));
+        // Only an event-time trainer holds events for the watermark; in arrival order pausing
+        // partitions would only slow the reader.
+        return TrainerSettings.from(config).eventTimeOrdering()
+                ? strategy.withWatermarkAlignment("mtrec-events", drift, Duration.ofSeconds(1))
+                : strategy;
     }
 
     @Override

@@ -127,8 +127,8 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
             new OutputTag<>("snapshots", TypeInformation.of(OutboundRecord.class));
 
     /**
-     * Parameter delta chunks for the other trainers, keyed {@code
-     * modelId/sync/subtask/sequence/part}.
+     * Parameter delta chunks for the other trainers, keyed {@code modelId/sync/subtask}: one
+     * partition per trainer keeps its deltas in sequence order.
      */
     public static final OutputTag<OutboundRecord> PARAM_DELTAS =
             new OutputTag<>("param-deltas", TypeInformation.of(OutboundRecord.class));
@@ -658,7 +658,9 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
                         MAX_CHUNK_BYTES,
                         DELTA_SECTION,
                         ParameterSync.FORMAT_VERSION)) {
-            String key = chunk.getModelId() + "/" + chunk.getVersion() + "/" + chunk.getPart();
+            // Keyed by trainer alone: one partition keeps a trainer's deltas in sequence order,
+            // and a delta that overtook an earlier one would make the earlier one a replay.
+            String key = chunk.getModelId();
             output.collect(
                     PARAM_DELTAS,
                     new StreamRecord<>(

@@ -130,11 +130,16 @@ class ParallelTrainingIT {
                     job,
                     () ->
                             InProcessMetricsReporter.gaugeSum(job, "learnedEvents")
-                                            + InProcessMetricsReporter.gaugeSum(
-                                                    job, "eventsHeldForWatermark")
-                                            + InProcessMetricsReporter.gaugeSum(
+                                                    + InProcessMetricsReporter.gaugeSum(
+                                                            job, "eventsHeldForWatermark")
+                                                    + InProcessMetricsReporter.gaugeSum(
+                                                            job, "eventsWaitingInBatch")
+                                            == EVENTS
+                                    // and learned while the deltas flowed: only partial batches
+                                    // wait
+                                    && InProcessMetricsReporter.gaugeSum(
                                                     job, "eventsWaitingInBatch")
-                                    == EVENTS);
+                                            < (long) trainers * BATCH);
             // Everything is read: stop the live job draining it, as an operator ends a live run.
             // The trainers learn what the watermark still holds and their partial batches, and
             // publish a final snapshot.
@@ -175,7 +180,13 @@ class ParallelTrainingIT {
                                 + "; learned "
                                 + InProcessMetricsReporter.gauges(job, "learnedEvents")
                                 + ", held "
-                                + InProcessMetricsReporter.gauges(job, "eventsHeldForWatermark"));
+                                + InProcessMetricsReporter.gauges(job, "eventsHeldForWatermark")
+                                + ", waiting "
+                                + InProcessMetricsReporter.gauges(job, "eventsWaitingInBatch")
+                                + ", deltas applied "
+                                + InProcessMetricsReporter.counter(job, "paramDeltasApplied")
+                                + ", skipped "
+                                + InProcessMetricsReporter.counter(job, "paramDeltasSkipped"));
             }
             Thread.sleep(100);
         }

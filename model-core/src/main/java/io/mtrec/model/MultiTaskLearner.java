@@ -496,8 +496,21 @@ public final class MultiTaskLearner {
                             config.embeddingDim(),
                             config.optimizer()));
         }
-        int row = users.getOrCreate(state.userId());
-        users.overwriteRow(row, values, slots, biases, biasSlots, state.lastSeen(), state.steps());
+        int row = users.rowOf(state.userId());
+        if (row < 0) {
+            // A new row takes the state as it is: no initial vector drawn only to be overwritten.
+            users.restoreRow(
+                    state.userId(),
+                    values,
+                    slots,
+                    biases,
+                    biasSlots,
+                    state.lastSeen(),
+                    state.steps());
+        } else {
+            users.overwriteRow(
+                    row, values, slots, biases, biasSlots, state.lastSeen(), state.steps());
+        }
     }
 
     /** Whether {@code userId} has its own row (not the shared cold row). */

@@ -151,7 +151,14 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
     private transient ListState<String> dirtyState;
     private transient ListState<byte[]> heldState;
     private transient ValueState<byte[]> rowState;
-    private transient ValueState<byte[]> clicksState;
+
+    /**
+     * A user's held clicks, as encoded chunks in arrival order: a batch appends its new clicks as
+     * one chunk without reading the rest; a batch with the user's purchase, or one in which their
+     * clicks expire, reads them all and writes them back as one.
+     */
+    private transient ListState<byte[]> clicksState;
+
     private transient ValueState<List<String>> recentState;
     private transient ValueState<long[]> userLedgerState;
     private transient ValueStateDescriptor<byte[]> rowDescriptor;
@@ -283,9 +290,9 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
         rowState = context.getKeyedStateStore().getState(rowDescriptor);
         clicksState =
                 context.getKeyedStateStore()
-                        .getState(
+                        .getListState(
                                 userState(
-                                        new ValueStateDescriptor<>(
+                                        new ListStateDescriptor<>(
                                                 "held-clicks",
                                                 PrimitiveArrayTypeInfo
                                                         .BYTE_PRIMITIVE_ARRAY_TYPE_INFO)));
@@ -444,7 +451,8 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
     }
 
     /** {@code descriptor} with the user state TTL, when one is set. */
-    private <T> ValueStateDescriptor<T> userState(ValueStateDescriptor<T> descriptor) {
+    private <D extends org.apache.flink.api.common.state.StateDescriptor<?, ?>> D userState(
+            D descriptor) {
         if (settings.userStateTtlMs() > 0) {
             descriptor.enableTimeToLive(
                     StateTtlConfig.newBuilder(Duration.ofMillis(settings.userStateTtlMs()))
@@ -847,7 +855,13 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
             byUser.computeIfAbsent(event.userId(), u -> new ArrayList<>()).add(event);
         }
         restoreEvictedProfiles(batch);
-        Set<String> users = importUsersFor(byUser.keySet());
+        Set<String> buyers = new LinkedHashSet<>();
+        for (Interaction event : batch) {
+            if (event.kind() == Interaction.Kind.PURCHASE) {
+                buyers.add(event.userId());
+            }
+        }
+        Set<String> users = importUsersFor(byUser.keySet(), buyers);
         BatchResult result = learner.learn(batch);
         users.addAll(result.touchedUsers());
         storeUsers(users, byUser);
@@ -887,11 +901,13 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
     }
 
     /**
-     * Moves the held-click clock to the learner's event clock, then imports the rows and held
-     * clicks of the users whose clicks expire (in id order) and of the batch's users (in order of
-     * first event). Returns the imported users.
+     * Moves the held-click clock to the learner's event clock, then imports the rows of the users
+     * whose clicks expire (in id order) and of the batch's users (in order of first event), and the
+     * held clicks of those whose clicks expire or who bought something in the batch (a purchase may
+     * claim a held click). Returns the users.
      */
-    private Set<String> importUsersFor(Set<String> batchUsers) throws IOException {
+    private Set<String> importUsersFor(Set<String> batchUsers, Set<String> buyers)
+            throws Exception {
         long clock = learner.eventClock();
         expiring.clear();
         if (clock != Long.MIN_VALUE && clock > clickTimers.currentWatermark()) {
@@ -910,14 +926,25 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
             if (row != null) {
                 learner.importUser(UserStateCodec.decodeRow(user, row));
             }
-            byte[] held = clicksState.value();
-            if (held != null) {
-                List<PendingClick> clicks = UserStateCodec.decodeClicks(user, held);
+            if (expiring.contains(user) || buyers.contains(user)) {
+                List<PendingClick> clicks = storedClicksOfCurrentKey(user);
                 learner.importPendingClicks(user, clicks);
                 importedExpiries.put(user, expiries(clicks));
             }
         }
         return users;
+    }
+
+    /** The held clicks in keyed state of {@code user}, the current key, in arrival order. */
+    private List<PendingClick> storedClicksOfCurrentKey(String user) throws Exception {
+        List<PendingClick> clicks = new ArrayList<>();
+        Iterable<byte[]> chunks = clicksState.get();
+        if (chunks != null) {
+            for (byte[] chunk : chunks) {
+                clicks.addAll(UserStateCodec.decodeClicks(user, chunk));
+            }
+        }
+        return clicks;
     }
 
     /** {@code user}'s row in keyed state, or null. */
@@ -930,10 +957,9 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
 
     /** {@code user}'s held clicks in keyed state; empty if none. */
     @VisibleForTesting
-    List<PendingClick> storedClicks(String user) throws IOException {
+    List<PendingClick> storedClicks(String user) throws Exception {
         setCurrentKey(user);
-        byte[] held = clicksState.value();
-        return held == null ? List.of() : UserStateCodec.decodeClicks(user, held);
+        return storedClicksOfCurrentKey(user);
     }
 
     /** {@code user}'s recently bought or rated items in keyed state; empty if none. */
@@ -972,7 +998,7 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
      * keyed state after a batch.
      */
     private void storeUsers(Set<String> users, Map<String, List<Interaction>> byUser)
-            throws IOException {
+            throws Exception {
         LearnedLedger total = ledger;
         for (String user : users) {
             setCurrentKey(user);
@@ -982,11 +1008,16 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
             } else {
                 rowState.update(UserStateCodec.encodeRow(row));
             }
+            // All the user's held clicks if they were imported, else only this batch's new ones.
             List<PendingClick> clicks = learner.exportPendingClicks(user);
-            if (clicks.isEmpty()) {
-                clicksState.clear();
-            } else {
-                clicksState.update(UserStateCodec.encodeClicks(clicks));
+            boolean imported = importedExpiries.containsKey(user);
+            if (imported) {
+                clicksState.update(
+                        clicks.isEmpty()
+                                ? List.of()
+                                : List.of(UserStateCodec.encodeClicks(clicks)));
+            } else if (!clicks.isEmpty()) {
+                clicksState.add(UserStateCodec.encodeClicks(clicks));
             }
             Set<Long> before = importedExpiries.getOrDefault(user, Set.of());
             Set<Long> after = expiries(clicks);

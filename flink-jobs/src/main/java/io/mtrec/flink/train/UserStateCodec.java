@@ -3,121 +3,126 @@ package io.mtrec.flink.train;
 import io.mtrec.model.UserRowState;
 import io.mtrec.model.tasks.PendingClicks.PendingClick;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Compact bytes for the trainer's per-user keyed state: a user's embedding row with its optimizer
  * state, and the user's clicks waiting for a purchase. The user id is the state's key, so it is not
- * written. Each value starts with a format number, checked when read.
+ * written. Each value starts with a format number, checked when read. Written through one {@link
+ * ByteBuffer} with bulk float copies: a batch encodes and decodes every one of its users.
  */
 final class UserStateCodec {
-    private static final int ROW_FORMAT = 1;
-    private static final int CLICKS_FORMAT = 1;
+    private static final byte ROW_FORMAT = 1;
+    private static final byte CLICKS_FORMAT = 1;
 
     private UserStateCodec() {}
 
     static byte[] encodeRow(UserRowState row) {
-        try {
-            float[] values = row.values();
-            float[] slots = row.slots();
-            float[] biases = row.biases();
-            float[] biasSlots = row.biasSlots();
-            ByteArrayOutputStream bytes =
-                    new ByteArrayOutputStream(
-                            40
-                                    + 4
-                                            * (values.length
-                                                    + slots.length
-                                                    + biases.length
-                                                    + biasSlots.length));
-            DataOutputStream out = new DataOutputStream(bytes);
-            out.writeByte(ROW_FORMAT);
-            writeFloats(out, values);
-            writeFloats(out, slots);
-            writeFloats(out, biases);
-            writeFloats(out, biasSlots);
-            out.writeLong(row.lastSeen());
-            out.writeLong(row.steps());
-            return bytes.toByteArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        float[] values = row.values();
+        float[] slots = row.slots();
+        float[] biases = row.biases();
+        float[] biasSlots = row.biasSlots();
+        int floats = values.length + slots.length + biases.length + biasSlots.length;
+        ByteBuffer out = ByteBuffer.allocate(1 + 4 * 4 + 4 * floats + 16);
+        out.put(ROW_FORMAT);
+        putFloats(out, values);
+        putFloats(out, slots);
+        putFloats(out, biases);
+        putFloats(out, biasSlots);
+        out.putLong(row.lastSeen());
+        out.putLong(row.steps());
+        return out.array();
     }
 
     static UserRowState decodeRow(String userId, byte[] data) {
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
-            checkFormat(in.readByte(), ROW_FORMAT, "user row");
-            float[] values = readFloats(in);
-            float[] slots = readFloats(in);
-            float[] biases = readFloats(in);
-            float[] biasSlots = readFloats(in);
-            long lastSeen = in.readLong();
-            long steps = in.readLong();
-            return new UserRowState(userId, values, slots, biases, biasSlots, lastSeen, steps);
-        } catch (IOException e) {
-            throw new UncheckedIOException("unreadable user row state of " + userId, e);
+        try {
+            ByteBuffer in = ByteBuffer.wrap(data);
+            checkFormat(in.get(), ROW_FORMAT, "user row", userId);
+            float[] values = getFloats(in);
+            float[] slots = getFloats(in);
+            float[] biases = getFloats(in);
+            float[] biasSlots = getFloats(in);
+            return new UserRowState(
+                    userId, values, slots, biases, biasSlots, in.getLong(), in.getLong());
+        } catch (BufferUnderflowException | NegativeArraySizeException e) {
+            throw new IllegalStateException("truncated user row state of " + userId, e);
         }
     }
 
     /** The clicks in their given order; their sequence numbers are not kept (see PendingClicks). */
     static byte[] encodeClicks(List<PendingClick> clicks) {
-        try {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream(8 + 32 * clicks.size());
-            DataOutputStream out = new DataOutputStream(bytes);
-            out.writeByte(CLICKS_FORMAT);
-            out.writeInt(clicks.size());
-            for (PendingClick click : clicks) {
-                out.writeUTF(click.itemId());
-                out.writeLong(click.eventTime());
-                out.writeFloat(click.purchasePrediction());
-            }
-            return bytes.toByteArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        List<byte[]> items = new ArrayList<>(clicks.size());
+        int size = 1 + 4;
+        for (PendingClick click : clicks) {
+            byte[] item = click.itemId().getBytes(StandardCharsets.UTF_8);
+            items.add(item);
+            size += 4 + item.length + 8 + 4;
         }
+        ByteBuffer out = ByteBuffer.allocate(size);
+        out.put(CLICKS_FORMAT);
+        out.putInt(clicks.size());
+        for (int k = 0; k < clicks.size(); k++) {
+            out.putInt(items.get(k).length);
+            out.put(items.get(k));
+            out.putLong(clicks.get(k).eventTime());
+            out.putFloat(clicks.get(k).purchasePrediction());
+        }
+        return out.array();
     }
 
     /** The clicks of {@code userId}, numbered 0, 1, ... in their stored order. */
     static List<PendingClick> decodeClicks(String userId, byte[] data) {
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
-            checkFormat(in.readByte(), CLICKS_FORMAT, "held clicks");
-            int n = in.readInt();
+        try {
+            ByteBuffer in = ByteBuffer.wrap(data);
+            checkFormat(in.get(), CLICKS_FORMAT, "held clicks", userId);
+            int n = in.getInt();
             List<PendingClick> clicks = new ArrayList<>(n);
             for (int k = 0; k < n; k++) {
+                byte[] item = new byte[in.getInt()];
+                in.get(item);
+                long time = in.getLong();
+                float prediction = in.getFloat();
                 clicks.add(
-                        new PendingClick(k, userId, in.readUTF(), in.readLong(), in.readFloat()));
+                        new PendingClick(
+                                k,
+                                userId,
+                                new String(item, StandardCharsets.UTF_8),
+                                time,
+                                prediction));
             }
             return clicks;
-        } catch (IOException e) {
-            throw new UncheckedIOException("unreadable held clicks of " + userId, e);
+        } catch (BufferUnderflowException | NegativeArraySizeException e) {
+            throw new IllegalStateException("truncated held clicks of " + userId, e);
         }
     }
 
-    private static void checkFormat(int found, int expected, String what) throws IOException {
+    private static void checkFormat(byte found, byte expected, String what, String userId) {
         if (found != expected) {
-            throw new IOException(what + " state has format " + found + ", expected " + expected);
+            throw new IllegalStateException(
+                    what
+                            + " state of "
+                            + userId
+                            + " has format "
+                            + found
+                            + ", this trainer reads "
+                            + expected);
         }
     }
 
-    private static void writeFloats(DataOutputStream out, float[] values) throws IOException {
-        out.writeShort(values.length);
-        for (float v : values) {
-            out.writeFloat(v);
-        }
+    private static void putFloats(ByteBuffer out, float[] values) {
+        out.putInt(values.length);
+        out.asFloatBuffer().put(values);
+        out.position(out.position() + 4 * values.length);
     }
 
-    private static float[] readFloats(DataInputStream in) throws IOException {
-        float[] values = new float[in.readUnsignedShort()];
-        for (int k = 0; k < values.length; k++) {
-            values[k] = in.readFloat();
-        }
+    private static float[] getFloats(ByteBuffer in) {
+        float[] values = new float[in.getInt()];
+        in.asFloatBuffer().get(values);
+        in.position(in.position() + 4 * values.length);
         return values;
     }
 }

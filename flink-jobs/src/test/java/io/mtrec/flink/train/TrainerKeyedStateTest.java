@@ -130,6 +130,24 @@ class TrainerKeyedStateTest {
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"hashmap", "rocksdb"})
+    void clicksOfLaterBatchesAreHeldAfterEarlierOnesInArrivalOrder(String backend)
+            throws Exception {
+        try (var h = harness(backend, 0)) {
+            h.open();
+            send(h, Interaction.click("a1", "ann", "lamp", T0));
+            send(h, bobEvents("b", T0, BATCH - 1));
+            send(h, Interaction.click("a2", "ann", "mug", T0 + 5));
+            send(h, bobEvents("c", T0 + 5, BATCH - 1));
+
+            assertThat(trainer(h).storedClicks("ann"))
+                    .extracting(c -> c.itemId())
+                    .containsExactly("lamp", "mug");
+            assertThat(h.numEventTimeTimers()).isEqualTo(2);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"hashmap", "rocksdb"})
     void aHeldClickBecomesAPurchaseNegativeAfterTheWindowAndItsTimerIsGone(String backend)
             throws Exception {
         try (var h = harness(backend, 0)) {

@@ -41,19 +41,24 @@ public final class KafkaJobIO implements JobIO {
     public DataStream<RawRecord> events(StreamExecutionEnvironment env) {
         List<String> eventTopics = DecodeFunction.EVENT_TOPICS.stream().map(topics::name).toList();
         KafkaSourceBuilder<RawRecord> builder =
-                KafkaSource.<RawRecord>builder()
-                        .setBootstrapServers(config.get(JobConfig.BOOTSTRAP_SERVERS))
-                        .setGroupId(config.get(JobConfig.GROUP_ID))
-                        .setTopics(eventTopics)
-                        .setDeserializer(new RawRecordDeserializationSchema())
-                        .setStartingOffsets(startingOffsets(config.get(JobConfig.START)))
-                        .setProperty("partition.discovery.interval.ms", "10000");
+                source(eventTopics, startingOffsets(config.get(JobConfig.START)));
         if (config.get(JobConfig.BOUNDED)) {
             builder.setBounded(OffsetsInitializer.latest());
         }
         return env.fromSource(builder.build(), eventWatermarks(), "kafka-events")
                 .setParallelism(config.get(JobConfig.SOURCE_PARALLELISM))
                 .uid("kafka-events");
+    }
+
+    /** A source of raw records of {@code names} from {@code start}, finding new partitions. */
+    private KafkaSourceBuilder<RawRecord> source(List<String> names, OffsetsInitializer start) {
+        return KafkaSource.<RawRecord>builder()
+                .setBootstrapServers(config.get(JobConfig.BOOTSTRAP_SERVERS))
+                .setGroupId(config.get(JobConfig.GROUP_ID))
+                .setTopics(names)
+                .setDeserializer(new RawRecordDeserializationSchema())
+                .setStartingOffsets(start)
+                .setProperty("partition.discovery.interval.ms", "10000");
     }
 
     /**
@@ -81,12 +86,7 @@ public final class KafkaJobIO implements JobIO {
     @Override
     public DataStream<RawRecord> items(StreamExecutionEnvironment env) {
         KafkaSourceBuilder<RawRecord> builder =
-                KafkaSource.<RawRecord>builder()
-                        .setBootstrapServers(config.get(JobConfig.BOOTSTRAP_SERVERS))
-                        .setGroupId(config.get(JobConfig.GROUP_ID))
-                        .setTopics(topics.name(TopicKind.ITEMS))
-                        .setDeserializer(new RawRecordDeserializationSchema())
-                        .setStartingOffsets(OffsetsInitializer.earliest());
+                source(List.of(topics.name(TopicKind.ITEMS)), OffsetsInitializer.earliest());
         if (config.get(JobConfig.BOUNDED)) {
             builder.setBounded(OffsetsInitializer.latest());
         }
@@ -102,13 +102,9 @@ public final class KafkaJobIO implements JobIO {
     @Override
     public DataStream<RawRecord> paramSync(StreamExecutionEnvironment env) {
         KafkaSourceBuilder<RawRecord> builder =
-                KafkaSource.<RawRecord>builder()
-                        .setBootstrapServers(config.get(JobConfig.BOOTSTRAP_SERVERS))
-                        .setGroupId(config.get(JobConfig.GROUP_ID))
-                        .setTopics(topics.name(TopicKind.PARAM_SYNC))
-                        .setDeserializer(new RawRecordDeserializationSchema())
-                        .setStartingOffsets(OffsetsInitializer.timestamp(startedAt))
-                        .setProperty("partition.discovery.interval.ms", "10000");
+                source(
+                        List.of(topics.name(TopicKind.PARAM_SYNC)),
+                        OffsetsInitializer.timestamp(startedAt));
         if (config.get(JobConfig.PARAM_SYNC_DELIVERY) == DeliveryGuarantee.EXACTLY_ONCE) {
             builder.setProperty("isolation.level", "read_committed");
         }

@@ -4,6 +4,9 @@ import io.mtrec.flink.config.JobConfig;
 import io.mtrec.flink.kafka.EmbeddedKafka;
 import io.mtrec.flink.kafka.TopicSpec;
 import io.mtrec.flink.metrics.InProcessMetricsReporter;
+import io.mtrec.schemas.ClickEvent;
+import io.mtrec.schemas.PurchaseEvent;
+import io.mtrec.schemas.RatingEvent;
 import io.mtrec.schemas.TopicKind;
 import io.mtrec.schemas.TopicRegistry;
 import io.mtrec.schemas.serde.AvroSerde;
@@ -17,10 +20,12 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -139,5 +144,26 @@ final class KafkaTestSupport {
             }
         }
         return values;
+    }
+
+    /** A synthetic event's record for its topic in {@code topics}, keyed by its user. */
+    static ProducerRecord<byte[], byte[]> eventRecord(TopicRegistry topics, SpecificRecord r) {
+        if (r instanceof ClickEvent c) {
+            return new ProducerRecord<>(
+                    topics.name(TopicKind.CLICKS),
+                    c.getUserId().getBytes(StandardCharsets.UTF_8),
+                    AvroSerde.of(ClickEvent.class).serialize(c));
+        }
+        if (r instanceof PurchaseEvent p) {
+            return new ProducerRecord<>(
+                    topics.name(TopicKind.PURCHASES),
+                    p.getUserId().getBytes(StandardCharsets.UTF_8),
+                    AvroSerde.of(PurchaseEvent.class).serialize(p));
+        }
+        RatingEvent rating = (RatingEvent) r;
+        return new ProducerRecord<>(
+                topics.name(TopicKind.RATINGS),
+                rating.getUserId().getBytes(StandardCharsets.UTF_8),
+                AvroSerde.of(RatingEvent.class).serialize(rating));
     }
 }

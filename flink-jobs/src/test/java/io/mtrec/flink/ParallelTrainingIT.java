@@ -7,25 +7,18 @@ import io.mtrec.flink.train.LearnedLedger;
 import io.mtrec.model.synthetic.SyntheticConfig;
 import io.mtrec.model.synthetic.SyntheticEvent;
 import io.mtrec.model.synthetic.SyntheticGenerator;
-import io.mtrec.schemas.ClickEvent;
-import io.mtrec.schemas.PurchaseEvent;
-import io.mtrec.schemas.RatingEvent;
 import io.mtrec.schemas.TopicKind;
 import io.mtrec.schemas.TopicRegistry;
-import io.mtrec.schemas.serde.AvroSerde;
 
-import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -83,7 +76,7 @@ class ParallelTrainingIT {
             for (int i = 0; i < EVENTS; i++) {
                 SyntheticEvent e = generator.next();
                 ids.add(e.interaction().eventId());
-                producer.send(record(e.record()));
+                producer.send(KafkaTestSupport.eventRecord(events, e.record()));
             }
         }
         input = LearnedLedger.of(ids);
@@ -190,28 +183,6 @@ class ParallelTrainingIT {
             }
             Thread.sleep(100);
         }
-    }
-
-    private static ProducerRecord<byte[], byte[]> record(SpecificRecord r) {
-        TopicKind kind;
-        byte[] value;
-        String user;
-        if (r instanceof ClickEvent c) {
-            kind = TopicKind.CLICKS;
-            value = AvroSerde.of(ClickEvent.class).serialize(c);
-            user = c.getUserId();
-        } else if (r instanceof PurchaseEvent p) {
-            kind = TopicKind.PURCHASES;
-            value = AvroSerde.of(PurchaseEvent.class).serialize(p);
-            user = p.getUserId();
-        } else {
-            RatingEvent rating = (RatingEvent) r;
-            kind = TopicKind.RATINGS;
-            value = AvroSerde.of(RatingEvent.class).serialize(rating);
-            user = rating.getUserId();
-        }
-        return new ProducerRecord<>(
-                events.name(kind), user.getBytes(StandardCharsets.UTF_8), value);
     }
 
     @AfterAll

@@ -15,13 +15,10 @@ import io.mtrec.model.synthetic.SyntheticEvent;
 import io.mtrec.model.synthetic.SyntheticGenerator;
 import io.mtrec.schemas.ClickEvent;
 import io.mtrec.schemas.ModelSnapshotChunk;
-import io.mtrec.schemas.PurchaseEvent;
-import io.mtrec.schemas.RatingEvent;
 import io.mtrec.schemas.TopicKind;
 import io.mtrec.schemas.TopicRegistry;
 import io.mtrec.schemas.serde.AvroSerde;
 
-import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.api.common.state.CheckpointListener;
@@ -36,7 +33,6 @@ import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -452,31 +448,11 @@ class RecoveryIT {
                 if (clicksOnly && !(e.record() instanceof ClickEvent)) {
                     continue;
                 }
-                producer.send(record(topics, e.record()));
+                producer.send(KafkaTestSupport.eventRecord(topics, e.record()));
                 ids.add(e.interaction().eventId());
             }
         }
         return LearnedLedger.of(ids);
-    }
-
-    private static ProducerRecord<byte[], byte[]> record(TopicRegistry topics, SpecificRecord r) {
-        if (r instanceof ClickEvent c) {
-            return new ProducerRecord<>(
-                    topics.name(TopicKind.CLICKS),
-                    bytes(c.getUserId()),
-                    AvroSerde.of(ClickEvent.class).serialize(c));
-        }
-        if (r instanceof PurchaseEvent p) {
-            return new ProducerRecord<>(
-                    topics.name(TopicKind.PURCHASES),
-                    bytes(p.getUserId()),
-                    AvroSerde.of(PurchaseEvent.class).serialize(p));
-        }
-        RatingEvent rating = (RatingEvent) r;
-        return new ProducerRecord<>(
-                topics.name(TopicKind.RATINGS),
-                bytes(rating.getUserId()),
-                AvroSerde.of(RatingEvent.class).serialize(rating));
     }
 
     private static byte[] bytes(String s) {

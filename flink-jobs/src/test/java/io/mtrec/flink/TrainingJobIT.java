@@ -10,24 +10,18 @@ import io.mtrec.model.config.ModelConfig;
 import io.mtrec.model.synthetic.SyntheticConfig;
 import io.mtrec.model.synthetic.SyntheticEvent;
 import io.mtrec.model.synthetic.SyntheticGenerator;
-import io.mtrec.schemas.ClickEvent;
 import io.mtrec.schemas.ModelSnapshotChunk;
-import io.mtrec.schemas.PurchaseEvent;
-import io.mtrec.schemas.RatingEvent;
 import io.mtrec.schemas.ScoredItem;
 import io.mtrec.schemas.TopicKind;
 import io.mtrec.schemas.TopicRegistry;
 import io.mtrec.schemas.UserScores;
 import io.mtrec.schemas.serde.AvroSerde;
 
-import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -72,7 +66,7 @@ class TrainingJobIT {
                             .computeIfAbsent(e.interaction().userId(), u -> new HashSet<>())
                             .add(e.interaction().itemId());
                 }
-                producer.send(record(e.record()));
+                producer.send(KafkaTestSupport.eventRecord(topics, e.record()));
             }
         }
 
@@ -185,26 +179,5 @@ class TrainingJobIT {
                 MultiTaskLearner.fromSnapshotBytes(snapshots.newest().orElseThrow().bytes());
         assertThat(reloaded.config().toMap()).isEqualTo(ModelConfig.defaults().toMap());
         assertThat(reloaded.userCount()).isEqualTo(lastEventTimes.size());
-    }
-
-    static ProducerRecord<byte[], byte[]> record(SpecificRecord r) {
-        String topic;
-        byte[] value;
-        String user;
-        if (r instanceof ClickEvent c) {
-            topic = topics.name(TopicKind.CLICKS);
-            value = AvroSerde.of(ClickEvent.class).serialize(c);
-            user = c.getUserId();
-        } else if (r instanceof PurchaseEvent p) {
-            topic = topics.name(TopicKind.PURCHASES);
-            value = AvroSerde.of(PurchaseEvent.class).serialize(p);
-            user = p.getUserId();
-        } else {
-            RatingEvent rating = (RatingEvent) r;
-            topic = topics.name(TopicKind.RATINGS);
-            value = AvroSerde.of(RatingEvent.class).serialize(rating);
-            user = rating.getUserId();
-        }
-        return new ProducerRecord<>(topic, user.getBytes(StandardCharsets.UTF_8), value);
     }
 }

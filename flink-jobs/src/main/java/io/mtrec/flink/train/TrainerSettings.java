@@ -127,66 +127,39 @@ public record TrainerSettings(
 
     /** The same settings with event-time ordering on or off. */
     public TrainerSettings withEventTimeOrdering(boolean on) {
-        return new TrainerSettings(
-                batchSize,
-                batchTimeoutMs,
-                topK,
-                scoresFlushIntervalMs,
-                snapshotIntervalMs,
-                modelId,
-                modelSettings,
-                computeSettings,
-                on,
-                excludePurchased,
-                excludeRated,
-                excludeMax,
-                snapshotGateTolerance,
-                userStateTtlMs,
-                paramSync);
+        return copy(c -> c.eventTimeOrdering = on);
     }
 
     /** The same settings with another snapshot quality-gate tolerance. */
     public TrainerSettings withSnapshotGateTolerance(double tolerance) {
-        return new TrainerSettings(
-                batchSize,
-                batchTimeoutMs,
-                topK,
-                scoresFlushIntervalMs,
-                snapshotIntervalMs,
-                modelId,
-                modelSettings,
-                computeSettings,
-                eventTimeOrdering,
-                excludePurchased,
-                excludeRated,
-                excludeMax,
-                tolerance,
-                userStateTtlMs,
-                paramSync);
+        return copy(c -> c.snapshotGateTolerance = tolerance);
     }
 
     /** The same settings with another user state TTL. */
     public TrainerSettings withUserStateTtlMs(long ttlMs) {
-        return new TrainerSettings(
-                batchSize,
-                batchTimeoutMs,
-                topK,
-                scoresFlushIntervalMs,
-                snapshotIntervalMs,
-                modelId,
-                modelSettings,
-                computeSettings,
-                eventTimeOrdering,
-                excludePurchased,
-                excludeRated,
-                excludeMax,
-                snapshotGateTolerance,
-                ttlMs,
-                paramSync);
+        return copy(c -> c.userStateTtlMs = ttlMs);
     }
 
     /** The same settings with another parameter sync. */
     public TrainerSettings withParamSync(ParamSync sync) {
+        return copy(c -> c.paramSync = sync);
+    }
+
+    /** The settings a test or a command changes from a copy of these. */
+    private static final class Changes {
+        boolean eventTimeOrdering;
+        double snapshotGateTolerance;
+        long userStateTtlMs;
+        ParamSync paramSync;
+    }
+
+    private TrainerSettings copy(java.util.function.Consumer<Changes> change) {
+        Changes c = new Changes();
+        c.eventTimeOrdering = eventTimeOrdering;
+        c.snapshotGateTolerance = snapshotGateTolerance;
+        c.userStateTtlMs = userStateTtlMs;
+        c.paramSync = paramSync;
+        change.accept(c);
         return new TrainerSettings(
                 batchSize,
                 batchTimeoutMs,
@@ -196,13 +169,13 @@ public record TrainerSettings(
                 modelId,
                 modelSettings,
                 computeSettings,
-                eventTimeOrdering,
+                c.eventTimeOrdering,
                 excludePurchased,
                 excludeRated,
                 excludeMax,
-                snapshotGateTolerance,
-                userStateTtlMs,
-                sync);
+                c.snapshotGateTolerance,
+                c.userStateTtlMs,
+                c.paramSync);
     }
 
     public Map<String, String> modelSettingsView() {

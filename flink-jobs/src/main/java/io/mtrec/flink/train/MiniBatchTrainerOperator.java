@@ -458,6 +458,10 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
                     StateTtlConfig.newBuilder(Duration.ofMillis(settings.userStateTtlMs()))
                             .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
                             .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+                            // Heap backend: check one more entry per state access (the default
+                            // five took 4 % of a saturated trainer); RocksDB cleans up in
+                            // compaction.
+                            .cleanupIncrementally(1, false)
                             .build());
         }
         return descriptor;

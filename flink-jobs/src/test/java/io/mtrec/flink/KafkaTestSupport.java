@@ -14,6 +14,8 @@ import io.mtrec.schemas.serde.RecordDecodingException;
 
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -26,6 +28,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -165,5 +168,55 @@ final class KafkaTestSupport {
                 topics.name(TopicKind.RATINGS),
                 rating.getUserId().getBytes(StandardCharsets.UTF_8),
                 AvroSerde.of(RatingEvent.class).serialize(rating));
+    }
+
+    /**
+     * Runs the live job built in {@code env} as {@code job} until its trainers have read all {@code
+     * events} and learned them but for partial batches (fewer than {@code maxWaiting} events wait
+     * in batches), then stops it draining, as an operator ends a live run: the trainers learn what
+     * they still hold and publish a final snapshot. The job is cancelled, and the test fails, if
+     * that takes longer than {@code timeout}.
+     */
+    static void runLiveUntilRead(
+            StreamExecutionEnvironment env,
+            String job,
+            long events,
+            long maxWaiting,
+            Path savepoints,
+            Duration timeout)
+            throws Exception {
+        JobClient client = env.executeAsync(job);
+        boolean read =
+                InProcessMetricsReporter.waitFor(
+                        () -> {
+                            long waiting =
+                                    InProcessMetricsReporter.gaugeSum(job, "eventsWaitingInBatch");
+                            return InProcessMetricsReporter.gaugeSum(job, "learnedEvents")
+                                                    + InProcessMetricsReporter.gaugeSum(
+                                                            job, "eventsHeldForWatermark")
+                                                    + waiting
+                                            >= events
+                                    && waiting < maxWaiting;
+                        },
+                        timeout);
+        if (!read) {
+            String state =
+                    "learned "
+                            + InProcessMetricsReporter.gauges(job, "learnedEvents")
+                            + ", held "
+                            + InProcessMetricsReporter.gauges(job, "eventsHeldForWatermark")
+                            + ", waiting "
+                            + InProcessMetricsReporter.gauges(job, "eventsWaitingInBatch")
+                            + ", deltas applied "
+                            + InProcessMetricsReporter.counter(job, "paramDeltasApplied");
+            client.cancel().get();
+            throw new AssertionError(
+                    job + " did not read every event in " + timeout + "; " + state);
+        }
+        client.stopWithSavepoint(
+                        true,
+                        savepoints.resolve(job).toUri().toString(),
+                        SavepointFormatType.CANONICAL)
+                .get();
     }
 }

@@ -10,8 +10,6 @@ import io.mtrec.model.synthetic.SyntheticGenerator;
 import io.mtrec.schemas.TopicKind;
 import io.mtrec.schemas.TopicRegistry;
 
-import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.AfterAll;
@@ -25,7 +23,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -116,73 +113,25 @@ class ParallelTrainingIT {
         StreamExecutionEnvironment env = KafkaTestSupport.miniCluster(trainers);
         TrainingJob.build(env, config, new KafkaJobIO(config));
         String job = "parallel-" + trainers;
-        JobClient client = env.executeAsync(job);
-        boolean stopped = false;
-        try {
-            await(
-                    job,
-                    () ->
-                            InProcessMetricsReporter.gaugeSum(job, "learnedEvents")
-                                                    + InProcessMetricsReporter.gaugeSum(
-                                                            job, "eventsHeldForWatermark")
-                                                    + InProcessMetricsReporter.gaugeSum(
-                                                            job, "eventsWaitingInBatch")
-                                            == EVENTS
-                                    // and learned while the deltas flowed: only partial batches
-                                    // wait
-                                    && InProcessMetricsReporter.gaugeSum(
-                                                    job, "eventsWaitingInBatch")
-                                            < (long) trainers * BATCH);
-            // Everything is read: stop the live job draining it, as an operator ends a live run.
-            // The trainers learn what the watermark still holds and their partial batches, and
-            // publish a final snapshot.
-            client.stopWithSavepoint(
-                            true,
-                            savepoints.resolve("parallel-" + trainers).toUri().toString(),
-                            SavepointFormatType.CANONICAL)
-                    .get();
-            stopped = true;
-            return new Run(
-                    mean(InProcessMetricsReporter.gauges(job, "clickAuc")),
-                    mean(InProcessMetricsReporter.gauges(job, "purchaseAuc")),
-                    new LearnedLedger(
-                            InProcessMetricsReporter.gaugeSum(job, "learnedEvents"),
-                            InProcessMetricsReporter.gaugeSum(job, "learnedEventDigest")),
-                    InProcessMetricsReporter.counter(job, "paramDeltasPublished"),
-                    InProcessMetricsReporter.counter(job, "paramDeltasApplied"),
-                    InProcessMetricsReporter.counter(job, "paramDeltasRejected"),
-                    InProcessMetricsReporter.gaugeSum(job, "lateEvents"));
-        } finally {
-            if (!stopped) {
-                client.cancel().get();
-            }
-        }
+        // Everything read and learned while the deltas flowed (only partial batches wait), the
+        // live job is stopped draining: the trainers learn what the watermark still holds and
+        // their partial batches, and publish a final snapshot.
+        KafkaTestSupport.runLiveUntilRead(
+                env, job, EVENTS, (long) trainers * BATCH, savepoints, RUN_LIMIT);
+        return new Run(
+                mean(InProcessMetricsReporter.gauges(job, "clickAuc")),
+                mean(InProcessMetricsReporter.gauges(job, "purchaseAuc")),
+                new LearnedLedger(
+                        InProcessMetricsReporter.gaugeSum(job, "learnedEvents"),
+                        InProcessMetricsReporter.gaugeSum(job, "learnedEventDigest")),
+                InProcessMetricsReporter.counter(job, "paramDeltasPublished"),
+                InProcessMetricsReporter.counter(job, "paramDeltasApplied"),
+                InProcessMetricsReporter.counter(job, "paramDeltasRejected"),
+                InProcessMetricsReporter.gaugeSum(job, "lateEvents"));
     }
 
     private static double mean(List<Double> values) {
         return values.stream().mapToDouble(d -> d).average().orElse(Double.NaN);
-    }
-
-    private static void await(String job, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + RUN_LIMIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(
-                        "timed out after "
-                                + RUN_LIMIT
-                                + "; learned "
-                                + InProcessMetricsReporter.gauges(job, "learnedEvents")
-                                + ", held "
-                                + InProcessMetricsReporter.gauges(job, "eventsHeldForWatermark")
-                                + ", waiting "
-                                + InProcessMetricsReporter.gauges(job, "eventsWaitingInBatch")
-                                + ", deltas applied "
-                                + InProcessMetricsReporter.counter(job, "paramDeltasApplied")
-                                + ", skipped "
-                                + InProcessMetricsReporter.counter(job, "paramDeltasSkipped"));
-            }
-            Thread.sleep(100);
-        }
     }
 
     @AfterAll

@@ -25,8 +25,6 @@ import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
-import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
@@ -374,22 +372,8 @@ class RecoveryIT {
         if (trainers == 1) {
             env.execute(name);
         } else {
-            JobClient job = env.executeAsync(name);
-            long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-            while (InProcessMetricsReporter.gaugeSum(name, "learnedEvents")
-                            + InProcessMetricsReporter.gaugeSum(name, "eventsWaitingInBatch")
-                    < EVENTS) {
-                if (System.nanoTime() > deadline) {
-                    job.cancel().get();
-                    throw new AssertionError(name + " did not read every event in 3 minutes");
-                }
-                Thread.sleep(100);
-            }
-            job.stopWithSavepoint(
-                            true,
-                            savepoints.resolve(name).toUri().toString(),
-                            SavepointFormatType.CANONICAL)
-                    .get();
+            KafkaTestSupport.runLiveUntilRead(
+                    env, name, EVENTS, Long.MAX_VALUE, savepoints, Duration.ofMinutes(3));
         }
 
         long[] perAttempt = new long[FailingEvents.RECORDS.length()];

@@ -235,7 +235,8 @@ public final class BenchCommand {
         InProcessMetricsReporter.reset();
         JobClient job = start(config, "mtrec-bench-latency");
         // The sources start from the earliest offset of empty topics; wait until the trainer runs.
-        CliSupport.waitFor(() -> !Double.isNaN(CliSupport.gauge("modelVersion")), CATCH_UP);
+        InProcessMetricsReporter.waitFor(
+                () -> !Double.isNaN(CliSupport.gauge("modelVersion")), CATCH_UP);
 
         long[] samples = new long[1 << 20];
         int[] count = {0};

@@ -6,11 +6,8 @@ import io.mtrec.flink.metrics.InProcessMetricsReporter;
 import io.mtrec.schemas.TopicKind;
 import io.mtrec.schemas.TopicRegistry;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 /** Small pieces the commands that run the job in-process (demo, bench) share. */
 final class CliSupport {
@@ -28,19 +25,6 @@ final class CliSupport {
     /** The job's gauge {@code mtrec.<name>}, or NaN before the job registered it. */
     static double gauge(String name) {
         return InProcessMetricsReporter.gauge(name).orElse(Double.NaN);
-    }
-
-    /** Polls {@code condition} every 100 ms until it holds or {@code timeout} passes. */
-    static boolean waitFor(BooleanSupplier condition, Duration timeout)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() >= deadline) {
-                return false;
-            }
-            TimeUnit.MILLISECONDS.sleep(100);
-        }
-        return true;
     }
 
     static Thread daemon(String name, Runnable task) {

@@ -183,18 +183,18 @@ public final class DemoCommand {
                 Locale.ROOT,
                 "%nproduced %,d events; waiting for the job to learn them ...%n",
                 produced);
-        CliSupport.waitFor(
+        InProcessMetricsReporter.waitFor(
                 () -> InProcessMetricsReporter.counter("eventsLearned") >= produced, CATCH_UP);
         long trainSeconds = Math.max(1, (System.nanoTime() - start) / 1_000_000_000L);
         long events = InProcessMetricsReporter.counter("eventsLearned");
         // The trainer decides on the newest version (published, or held back by the quality
         // gate), then the newest published one reaches the follower.
-        CliSupport.waitFor(
+        InProcessMetricsReporter.waitFor(
                 () ->
                         CliSupport.gauge("lastSnapshotDecidedVersion")
                                 >= CliSupport.gauge("modelVersion"),
                 CATCH_UP);
-        CliSupport.waitFor(
+        InProcessMetricsReporter.waitFor(
                 () ->
                         snapshots.newest().map(s -> s.version()).orElse(-1L)
                                 >= (long) CliSupport.gauge("lastPublishedVersion"),

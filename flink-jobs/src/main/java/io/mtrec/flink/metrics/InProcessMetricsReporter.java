@@ -7,9 +7,14 @@ import org.apache.flink.metrics.MetricConfig;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.metrics.reporter.MetricReporter;
 
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
  * A Flink metric reporter that keeps the job's {@code mtrec} metrics in this JVM, so the demo and
@@ -114,17 +119,8 @@ public final class InProcessMetricsReporter implements MetricReporter {
     /** As {@link #gaugeSum(String)}, over the subtasks of the job named {@code job} only. */
     public static long gaugeSum(String job, String name) {
         long sum = 0;
-        for (Map.Entry<String, Number> e : RETIRED_GAUGES.entrySet()) {
-            if (matches(e.getKey(), job, name)) {
-                sum += e.getValue().longValue();
-            }
-        }
-        for (Map.Entry<String, Metric> e : METRICS.entrySet()) {
-            if (matches(e.getKey(), job, name)
-                    && e.getValue() instanceof Gauge<?> g
-                    && g.getValue() instanceof Number n) {
-                sum += n.longValue();
-            }
+        for (Number value : gaugeValues(job, name)) {
+            sum += value.longValue();
         }
         return sum;
     }
@@ -133,21 +129,42 @@ public final class InProcessMetricsReporter implements MetricReporter {
      * The numeric values of every gauge named {@code mtrec.<name>} of the job named {@code job},
      * one per subtask, including the last values of subtasks that finished.
      */
-    public static java.util.List<Double> gauges(String job, String name) {
-        java.util.List<Double> values = new java.util.ArrayList<>();
+    public static List<Double> gauges(String job, String name) {
+        return gaugeValues(job, name).stream().map(Number::doubleValue).toList();
+    }
+
+    private static List<Number> gaugeValues(String job, String name) {
+        List<Number> values = new ArrayList<>();
         for (Map.Entry<String, Number> e : RETIRED_GAUGES.entrySet()) {
             if (matches(e.getKey(), job, name)) {
-                values.add(e.getValue().doubleValue());
+                values.add(e.getValue());
             }
         }
         for (Map.Entry<String, Metric> e : METRICS.entrySet()) {
             if (matches(e.getKey(), job, name)
                     && e.getValue() instanceof Gauge<?> g
                     && g.getValue() instanceof Number n) {
-                values.add(n.doubleValue());
+                values.add(n);
             }
         }
         return values;
+    }
+
+    /**
+     * Checks {@code condition} on the job's metrics every 100 ms until it holds or {@code timeout}
+     * passes; returns whether it held. For in-process callers (the demo, the benchmark, tests) that
+     * wait on a running job.
+     */
+    public static boolean waitFor(BooleanSupplier condition, Duration timeout)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() >= deadline) {
+                return false;
+            }
+            TimeUnit.MILLISECONDS.sleep(100);
+        }
+        return true;
     }
 
     /**

@@ -6,7 +6,6 @@ import io.mtrec.model.events.EventMapper;
 import io.mtrec.model.events.InvalidEventException;
 import io.mtrec.schemas.TopicKind;
 import io.mtrec.schemas.TopicRegistry;
-import io.mtrec.schemas.serde.AvroSerde;
 import io.mtrec.schemas.serde.RecordDecodingException;
 
 import org.apache.avro.specific.SpecificRecord;
@@ -17,9 +16,7 @@ import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Decodes and validates raw event records. A record that does not decode or breaks a rule goes to
@@ -36,24 +33,18 @@ public final class DecodeFunction extends ProcessFunction<RawRecord, Interaction
     public static final OutputTag<OutboundRecord> DEAD_LETTERS =
             new OutputTag<>("dead-letters", TypeInformation.of(OutboundRecord.class));
 
-    private final HashMap<String, TopicKind> eventTopics;
+    private final EventDecoder decoder;
     private final EventMapper mapper;
-    private transient Map<String, AvroSerde<?>> serdes;
     private transient DeadLetters deadLetters;
 
     /** Decodes the event topics of {@code topics} (clicks, purchases, ratings). */
     public DecodeFunction(TopicRegistry topics, EventMapper mapper) {
-        this.eventTopics = new HashMap<>();
-        for (TopicKind kind : EVENT_TOPICS) {
-            eventTopics.put(topics.name(kind), kind);
-        }
+        this.decoder = new EventDecoder(topics);
         this.mapper = mapper;
     }
 
     @Override
     public void open(OpenContext context) {
-        serdes = new HashMap<>();
-        eventTopics.forEach((name, kind) -> serdes.put(name, AvroSerde.of(kind.valueType())));
         Counter counter =
                 getRuntimeContext().getMetricGroup().addGroup("mtrec").counter("deadLetters");
         deadLetters = new DeadLetters(counter);
@@ -61,14 +52,13 @@ public final class DecodeFunction extends ProcessFunction<RawRecord, Interaction
 
     @Override
     public void processElement(RawRecord raw, Context ctx, Collector<Interaction> out) {
-        AvroSerde<?> serde = serdes.get(raw.topic);
-        if (serde == null) {
+        if (!decoder.decodes(raw.topic)) {
             deadLetter(raw, "record from unexpected topic " + raw.topic, ctx);
             return;
         }
         SpecificRecord record;
         try {
-            record = serde.deserialize(raw.value);
+            record = decoder.decode(raw);
         } catch (RecordDecodingException e) {
             deadLetter(raw, e.reason() + ": " + e.getMessage(), ctx);
             return;

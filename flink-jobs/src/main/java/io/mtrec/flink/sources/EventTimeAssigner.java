@@ -3,16 +3,11 @@ package io.mtrec.flink.sources;
 import io.mtrec.schemas.ClickEvent;
 import io.mtrec.schemas.PurchaseEvent;
 import io.mtrec.schemas.RatingEvent;
-import io.mtrec.schemas.TopicKind;
 import io.mtrec.schemas.TopicRegistry;
-import io.mtrec.schemas.serde.AvroSerde;
 import io.mtrec.schemas.serde.RecordDecodingException;
 
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.eventtime.SerializableTimestampAssigner;
-
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * The event time of a raw event record, read from its Avro value inside the Kafka source, so each
@@ -23,28 +18,20 @@ import java.util.Map;
 public final class EventTimeAssigner implements SerializableTimestampAssigner<RawRecord> {
     private static final long serialVersionUID = 1L;
 
-    private final HashMap<String, TopicKind> eventTopics = new HashMap<>();
-    private transient Map<String, AvroSerde<?>> serdes;
+    private final EventDecoder decoder;
 
     public EventTimeAssigner(TopicRegistry topics) {
-        for (TopicKind kind : DecodeFunction.EVENT_TOPICS) {
-            eventTopics.put(topics.name(kind), kind);
-        }
+        this.decoder = new EventDecoder(topics);
     }
 
     @Override
     public long extractTimestamp(RawRecord raw, long recordTimestamp) {
-        if (serdes == null) {
-            serdes = new HashMap<>();
-            eventTopics.forEach((name, kind) -> serdes.put(name, AvroSerde.of(kind.valueType())));
-        }
-        AvroSerde<?> serde = serdes.get(raw.topic);
-        if (serde == null || raw.value == null) {
+        if (raw.value == null || !decoder.decodes(raw.topic)) {
             return Long.MIN_VALUE;
         }
         SpecificRecord record;
         try {
-            record = serde.deserialize(raw.value);
+            record = decoder.decode(raw);
         } catch (RecordDecodingException e) {
             return Long.MIN_VALUE;
         }

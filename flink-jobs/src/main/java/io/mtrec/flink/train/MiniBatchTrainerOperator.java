@@ -721,12 +721,7 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
                 heldGauge = 0;
             }
             // The end of input: no more deltas will come, so nothing waits for them.
-            int size = settings.batchSize();
-            while (buffer.size() > size) {
-                List<Interaction> batch = new ArrayList<>(buffer.subList(0, size));
-                buffer = new ArrayList<>(buffer.subList(size, buffer.size()));
-                train(batch);
-            }
+            trainFullBatches(false);
             trainBatch();
             flushScores(now, true);
         } else {
@@ -809,11 +804,23 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
      * events wait in the buffer until their deltas arrive.
      */
     private void trainFullBatches() throws Exception {
+        trainFullBatches(true);
+    }
+
+    /**
+     * Trains batches of {@code batch.size} from the front of the buffer, stopping early while this
+     * trainer is ahead of the others' deltas if {@code waitForDeltas}; the rest of the buffer is
+     * kept once, at the end, not after every batch.
+     */
+    private void trainFullBatches(boolean waitForDeltas) throws Exception {
         int size = settings.batchSize();
-        while (buffer.size() >= size && !syncAhead()) {
-            List<Interaction> batch = new ArrayList<>(buffer.subList(0, size));
-            buffer = new ArrayList<>(buffer.subList(size, buffer.size()));
-            train(batch);
+        int from = 0;
+        while (buffer.size() - from >= size && !(waitForDeltas && syncAhead())) {
+            train(new ArrayList<>(buffer.subList(from, from + size)));
+            from += size;
+        }
+        if (from > 0) {
+            buffer = new ArrayList<>(buffer.subList(from, buffer.size()));
         }
         if (!buffer.isEmpty()) {
             batchOpenedAt = getProcessingTimeService().getCurrentProcessingTime();
@@ -855,16 +862,14 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
     private void train(List<Interaction> batch) throws Exception {
         long start = System.nanoTime();
         Map<String, List<Interaction>> byUser = new LinkedHashMap<>();
-        for (Interaction event : batch) {
-            byUser.computeIfAbsent(event.userId(), u -> new ArrayList<>()).add(event);
-        }
-        restoreEvictedProfiles(batch);
         Set<String> buyers = new LinkedHashSet<>();
         for (Interaction event : batch) {
+            byUser.computeIfAbsent(event.userId(), u -> new ArrayList<>()).add(event);
             if (event.kind() == Interaction.Kind.PURCHASE) {
                 buyers.add(event.userId());
             }
         }
+        restoreEvictedProfiles(batch);
         Set<String> users = importUsersFor(byUser.keySet(), buyers);
         BatchResult result = learner.learn(batch);
         users.addAll(result.touchedUsers());
@@ -1023,17 +1028,8 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
             } else if (!clicks.isEmpty()) {
                 clicksState.add(UserStateCodec.encodeClicks(clicks));
             }
-            Set<Long> before = importedExpiries.getOrDefault(user, Set.of());
-            Set<Long> after = expiries(clicks);
-            for (long time : before) {
-                if (!after.contains(time)) {
-                    clickTimers.deleteEventTimeTimer(VoidNamespace.INSTANCE, time);
-                }
-            }
-            for (long time : after) {
-                if (!before.contains(time)) {
-                    clickTimers.registerEventTimeTimer(VoidNamespace.INSTANCE, time);
-                }
+            if (imported || !clicks.isEmpty()) {
+                moveClickTimers(importedExpiries.getOrDefault(user, Set.of()), expiries(clicks));
             }
             List<Interaction> events = byUser.get(user);
             if (events == null) {
@@ -1059,6 +1055,20 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
             userLedgerState.update(new long[] {userLedger.events(), userLedger.digest()});
         }
         ledger = total;
+    }
+
+    /** Deletes the current key's timers at {@code before} not in {@code after}, adds the rest. */
+    private void moveClickTimers(Set<Long> before, Set<Long> after) {
+        for (long time : before) {
+            if (!after.contains(time)) {
+                clickTimers.deleteEventTimeTimer(VoidNamespace.INSTANCE, time);
+            }
+        }
+        for (long time : after) {
+            if (!before.contains(time)) {
+                clickTimers.registerEventTimeTimer(VoidNamespace.INSTANCE, time);
+            }
+        }
     }
 
     /** The timer times of {@code clicks}: the first clock at which each one has expired. */
@@ -1149,10 +1159,10 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
     }
 
     /**
-     * Runs {@code action} on the learner with every user row in keyed state imported, in id order
-     * (so the same state always gives the same snapshot bytes), then forgets them again.
+     * The learner's snapshot bytes with every user row in keyed state imported, in id order (so the
+     * same state always gives the same bytes); the users are forgotten again after.
      */
-    private byte[] withAllUsers(java.util.function.Supplier<byte[]> action) {
+    private byte[] snapshotBytesWithAllUsers() {
         List<UserRowState> rows = new ArrayList<>();
         try {
             this.<String>getKeyedStateBackend()
@@ -1175,7 +1185,7 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
             for (UserRowState row : rows) {
                 learner.importUser(row);
             }
-            return action.get();
+            return learner.toSnapshotBytes();
         } finally {
             learner.forgetUsers();
         }
@@ -1198,7 +1208,7 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
             LOG.info("model version {} held back: {}", version, decision.reason());
             return;
         }
-        byte[] bytes = withAllUsers(learner::toSnapshotBytes);
+        byte[] bytes = snapshotBytesWithAllUsers();
         for (ModelSnapshotChunk chunk :
                 SnapshotChunks.split(snapshotModelId(), version, now, bytes, MAX_CHUNK_BYTES)) {
             String key = chunk.getModelId() + "/" + chunk.getVersion() + "/" + chunk.getPart();

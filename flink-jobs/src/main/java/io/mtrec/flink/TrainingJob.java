@@ -86,6 +86,7 @@ public final class TrainingJob {
         if (checkpointInterval > 0) {
             env.enableCheckpointing(checkpointInterval, CheckpointingMode.EXACTLY_ONCE);
         }
+        env.setBufferTimeout(config.get(JobConfig.BUFFER_TIMEOUT_MS));
 
         EventMapper mapper =
                 new EventMapper(

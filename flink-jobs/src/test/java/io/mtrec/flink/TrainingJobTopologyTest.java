@@ -60,6 +60,30 @@ class TrainingJobTopologyTest {
     }
 
     @Test
+    void everyOperatorFlushesItsNetworkBuffersWithinTheConfiguredTimeout() {
+        JobConfig config =
+                JobConfig.fromMap(
+                        Map.of("bootstrap.servers", "127.0.0.1:9092", "buffer.timeout.ms", "3"));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+
+        TrainingJob.build(env, config, new KafkaJobIO(config));
+
+        assertThat(env.getStreamGraph().getStreamNodes())
+                .isNotEmpty()
+                .allSatisfy(n -> assertThat(n.getBufferTimeout()).isEqualTo(3L));
+    }
+
+    @Test
+    void theDefaultBufferTimeoutIsTenMillisecondsNotFlinks100() {
+        JobConfig config = JobConfig.fromMap(Map.of("bootstrap.servers", "127.0.0.1:9092"));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+
+        TrainingJob.build(env, config, new KafkaJobIO(config));
+
+        assertThat(env.getBufferTimeout()).isEqualTo(10L);
+    }
+
+    @Test
     void oneTrainerReadsNoParamSyncTopic() {
         JobConfig config = JobConfig.fromMap(Map.of("bootstrap.servers", "127.0.0.1:9092"));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();

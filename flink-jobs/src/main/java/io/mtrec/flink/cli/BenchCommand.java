@@ -121,11 +121,18 @@ public final class BenchCommand {
             summary.put("latency_p50_ms", lat.p50());
             summary.put("latency_p99_ms", lat.p99());
             summary.put("latency_samples", lat.samples());
+            summary.put("output_latency_p50_ms", lat.outputPath()[0]);
+            summary.put("output_latency_p99_ms", lat.outputPath()[1]);
+            summary.put("in_job_latency_p50_ms", lat.inJob()[0]);
+            summary.put("in_job_latency_p99_ms", lat.inJob()[1]);
+            summary.put("batch_millis_p50", lat.batchMillis()[0]);
+            summary.put("batch_millis_p99", lat.batchMillis()[1]);
             summary.put("latency_rate", rate);
             summary.put("latency_events_per_sec", Math.round(lat.eventsPerSec()));
             summary.put("scores_flush_interval_ms", live.get(JobConfig.SCORES_FLUSH_INTERVAL_MS));
             summary.put("batch_size", live.get(JobConfig.BATCH_SIZE));
             summary.put("batch_timeout_ms", live.get(JobConfig.BATCH_TIMEOUT_MS));
+            summary.put("buffer_timeout_ms", live.get(JobConfig.BUFFER_TIMEOUT_MS));
         }
         Map<String, Object> machine = new LinkedHashMap<>();
         machine.put("os.arch", System.getProperty("os.arch"));
@@ -226,7 +233,14 @@ public final class BenchCommand {
         return new Saturation(learned, eventsPerSec, bytesPerUser);
     }
 
-    private record Latency(double p50, double p99, int samples, double eventsPerSec) {}
+    private record Latency(
+            double p50,
+            double p99,
+            int samples,
+            double eventsPerSec,
+            double[] outputPath,
+            double[] inJob,
+            double[] batchMillis) {}
 
     private Latency latency(JobConfig config, int rate, Duration duration, Duration warmup)
             throws Exception {
@@ -239,6 +253,7 @@ public final class BenchCommand {
                 () -> !Double.isNaN(CliSupport.gauge("modelVersion")), CATCH_UP);
 
         long[] samples = new long[1 << 20];
+        long[] outputSamples = new long[samples.length];
         int[] count = {0};
         long[] sampleFrom = {Long.MAX_VALUE};
         TopicFollower<UserScores> scoreFollower =
@@ -253,6 +268,8 @@ public final class BenchCommand {
                             if (eventTime >= sampleFrom[0]) {
                                 synchronized (samples) {
                                     if (count[0] < samples.length) {
+                                        outputSamples[count[0]] =
+                                                now - s.getProducedAt().toEpochMilli();
                                         samples[count[0]++] = now - eventTime;
                                     }
                                 }
@@ -278,6 +295,10 @@ public final class BenchCommand {
         long learned = InProcessMetricsReporter.counter("eventsLearned");
         double eventsPerSec =
                 (learned - learnedAtWarmup) / ((System.nanoTime() - measuredFrom) / 1e9);
+        // Where the time goes: the trainer's own view of its last 10,000 score records (event
+        // sent -> score record emitted) and of its last 1,000 batches.
+        double[] inJob = quantiles("eventToScoreMillis");
+        double[] batch = quantiles("batchMillis");
         producer.stop();
         producerThread.join();
         producer.close();
@@ -289,10 +310,14 @@ public final class BenchCommand {
         job.cancel().get(30, TimeUnit.SECONDS);
 
         long[] sorted;
+        long[] output;
         synchronized (samples) {
             sorted = Arrays.copyOf(samples, count[0]);
+            output = Arrays.copyOf(outputSamples, count[0]);
         }
         Arrays.sort(sorted);
+        Arrays.sort(output);
+        double[] outputPath = {percentile(output, 0.50), percentile(output, 0.99)};
         double p50 = percentile(sorted, 0.50);
         double p99 = percentile(sorted, 0.99);
         out.printf(
@@ -302,7 +327,25 @@ public final class BenchCommand {
                 p50,
                 p99,
                 eventsPerSec);
-        return new Latency(p50, p99, sorted.length, eventsPerSec);
+        out.printf(
+                Locale.ROOT,
+                "latency: score emitted to received p50 %.0f ms, p99 %.0f ms; in the job's last"
+                        + " 10,000, event to score emitted p50 %.0f ms, p99 %.0f ms; batch p50 %.0f"
+                        + " ms, p99 %.0f ms%n",
+                outputPath[0],
+                outputPath[1],
+                inJob[0],
+                inJob[1],
+                batch[0],
+                batch[1]);
+        return new Latency(p50, p99, sorted.length, eventsPerSec, outputPath, inJob, batch);
+    }
+
+    /** p50 and p99 of the trainer's histogram {@code name}, NaN when it has none. */
+    private static double[] quantiles(String name) {
+        return InProcessMetricsReporter.histogram(name)
+                .map(h -> new double[] {h.getQuantile(0.5), h.getQuantile(0.99)})
+                .orElse(new double[] {Double.NaN, Double.NaN});
     }
 
     /** Nearest-rank percentile of sorted samples; NaN when there are none. */

@@ -150,6 +150,16 @@ public final class JobConfig {
                     0,
                     86_400_000,
                     "Checkpoint interval; 0 disables checkpoints.");
+    public static final Setting<Long> BUFFER_TIMEOUT_MS =
+            longSetting(
+                    "buffer.timeout.ms",
+                    10,
+                    0,
+                    60_000,
+                    "Longest a record waits in a partly filled network buffer between operators"
+                            + " (Flink's buffer timeout; its default of 100 ms would add up to 100"
+                            + " ms to every event's way to its score). 0 flushes after every"
+                            + " record.");
     public static final Setting<DeliveryGuarantee> DELIVERY =
             guarantee(
                     "delivery.guarantee",
@@ -389,6 +399,7 @@ public final class JobConfig {
                                 MODEL_ID,
                                 WATERMARK_OUT_OF_ORDERNESS_MS,
                                 CHECKPOINT_INTERVAL_MS,
+                                BUFFER_TIMEOUT_MS,
                                 DELIVERY,
                                 SNAPSHOT_DELIVERY,
                                 SOURCE_PARALLELISM,

@@ -2,6 +2,8 @@ package io.mtrec.flink.metrics;
 
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.metrics.HistogramStatistics;
 import org.apache.flink.metrics.Metric;
 import org.apache.flink.metrics.MetricConfig;
 import org.apache.flink.metrics.MetricGroup;
@@ -11,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -106,6 +109,19 @@ public final class InProcessMetricsReporter implements MetricReporter {
             }
         }
         return OptionalDouble.empty();
+    }
+
+    /**
+     * The statistics of the first histogram named {@code mtrec.<name>} of a running task, if one is
+     * registered.
+     */
+    public static Optional<HistogramStatistics> histogram(String name) {
+        for (Map.Entry<String, Metric> e : METRICS.entrySet()) {
+            if (e.getKey().endsWith(GROUP + name) && e.getValue() instanceof Histogram h) {
+                return Optional.of(h.getStatistics());
+            }
+        }
+        return Optional.empty();
     }
 
     /**

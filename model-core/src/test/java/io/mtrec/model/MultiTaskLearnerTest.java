@@ -17,6 +17,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 import static io.mtrec.model.Interaction.click;
 import static io.mtrec.model.Interaction.impression;
@@ -184,6 +185,56 @@ class MultiTaskLearnerTest {
             assertThat(single.score()).isCloseTo(s.score(), within(1e-5f));
             assertThat(single.click()).isCloseTo(s.click(), within(1e-5f));
         }
+    }
+
+    @Test
+    void topKOfManyUsersEqualsEachUsersOwnTopK() {
+        MultiTaskLearner learner = new MultiTaskLearner(small());
+        PlantedWorld world = new PlantedWorld(40, 3_000, 2, 4L, 0.1);
+        for (int i = 0; i < 60; i++) {
+            learner.learn(world.nextBatch(128));
+        }
+        assertThat(learner.itemCount()).isGreaterThan(2_048); // several scoring chunks
+        // 37 users: two full groups of 16 and a partial one; a stranger and exclusions among them.
+        List<String> users = new ArrayList<>();
+        List<Set<String>> excluded = new ArrayList<>();
+        for (int u = 0; u < 37; u++) {
+            users.add(u == 20 ? "stranger" : "u" + u);
+            excluded.add(
+                    u % 3 == 0
+                            ? Set.copyOf(
+                                    learner.topK("u" + u, 4).stream()
+                                            .map(ItemScore::itemId)
+                                            .toList())
+                            : Set.of());
+        }
+
+        List<List<ItemScore>> together = learner.topK(users, 10, excluded);
+
+        assertThat(together).hasSize(37);
+        for (int u = 0; u < 37; u++) {
+            List<ItemScore> alone = learner.topK(users.get(u), 10, excluded.get(u));
+            List<ItemScore> inGroup = together.get(u);
+            assertThat(inGroup).hasSameSizeAs(alone);
+            for (int i = 0; i < alone.size(); i++) {
+                // The stacked GEMM may sum in another order: the same items, floats to rounding.
+                assertThat(inGroup.get(i).itemId()).isEqualTo(alone.get(i).itemId());
+                assertThat(inGroup.get(i).score()).isCloseTo(alone.get(i).score(), within(1e-6f));
+            }
+        }
+        assertThat(learner.topK(users, 10, excluded)).isEqualTo(together); // same call, same bits
+        assertThat(together.get(20)).isEmpty();
+        assertThat(together.get(3))
+                .hasSize(10)
+                .noneMatch(s -> excluded.get(3).contains(s.itemId()));
+    }
+
+    @Test
+    void topKOfManyUsersNeedsOneExcludedSetPerUser() {
+        MultiTaskLearner learner = new MultiTaskLearner(small());
+        assertThatThrownBy(() -> learner.topK(List.of("a", "b"), 3, List.of(Set.of())))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("one excluded set per user: 2 users, 1 sets");
     }
 
     @Test

@@ -61,6 +61,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -1108,11 +1109,13 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
         }
         long version = learner.version();
         earliestScoreDue = Long.MAX_VALUE;
+        List<String> due = new ArrayList<>();
+        List<Set<String>> excluded = new ArrayList<>();
         for (Iterator<String> it = dirtyUsers.iterator(); it.hasNext(); ) {
             String user = it.next();
-            long due = scoreDue(user);
-            if (!force && due > now) {
-                earliestScoreDue = Math.min(earliestScoreDue, due);
+            long dueAt = scoreDue(user);
+            if (!force && dueAt > now) {
+                earliestScoreDue = Math.min(earliestScoreDue, dueAt);
                 continue;
             }
             it.remove();
@@ -1125,10 +1128,15 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
                 }
             }
             List<String> recentItems = recent.enabled() ? recentState.value() : null;
-            Set<String> excluded =
-                    recentItems == null ? Set.of() : new LinkedHashSet<>(recentItems);
+            due.add(user);
+            excluded.add(recentItems == null ? Set.of() : new HashSet<>(recentItems));
+        }
+        // Users scored together share each pass over the item table.
+        List<List<ItemScore>> tops = learner.topK(due, settings.topK(), excluded);
+        for (int u = 0; u < due.size(); u++) {
+            String user = due.get(u);
             List<ScoredItem> items = new ArrayList<>();
-            for (ItemScore s : learner.topK(user, settings.topK(), excluded)) {
+            for (ItemScore s : tops.get(u)) {
                 items.add(
                         new ScoredItem(s.itemId(), s.click(), s.purchase(), s.rating(), s.score()));
             }

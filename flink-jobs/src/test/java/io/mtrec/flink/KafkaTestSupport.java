@@ -1,5 +1,6 @@
 package io.mtrec.flink;
 
+import io.mtrec.flink.cli.LocalCheckpoints;
 import io.mtrec.flink.config.JobConfig;
 import io.mtrec.flink.kafka.EmbeddedKafka;
 import io.mtrec.flink.kafka.TopicSpec;
@@ -39,6 +40,28 @@ import java.util.Properties;
 final class KafkaTestSupport {
     private KafkaTestSupport() {}
 
+    /** File-system checkpoints for every test job of this JVM, deleted when it exits. */
+    private static final LocalCheckpoints CHECKPOINTS = localCheckpoints();
+
+    private static LocalCheckpoints localCheckpoints() {
+        try {
+            LocalCheckpoints checkpoints = LocalCheckpoints.create();
+            Runtime.getRuntime()
+                    .addShutdownHook(
+                            new Thread(
+                                    () -> {
+                                        try {
+                                            checkpoints.close();
+                                        } catch (java.io.IOException e) {
+                                            // a temporary directory left behind
+                                        }
+                                    }));
+            return checkpoints;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /**
      * An environment that runs its job on a fresh in-process MiniCluster with the in-process metric
      * reporter, so tests can read job metrics. Metrics of earlier jobs are forgotten.
@@ -51,6 +74,7 @@ final class KafkaTestSupport {
      * As {@link #miniCluster(int)}, with {@code conf} (e.g. a restart strategy) for the cluster.
      */
     static StreamExecutionEnvironment miniCluster(int parallelism, Configuration conf) {
+        CHECKPOINTS.configure(conf);
         InProcessMetricsReporter.configure(conf);
         InProcessMetricsReporter.reset();
         return StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);

@@ -59,6 +59,7 @@ public final class BenchCommand {
     private static final Duration CATCH_UP = Duration.ofMinutes(5);
 
     private final PrintStream out;
+    private LocalCheckpoints checkpoints;
 
     public BenchCommand(PrintStream out) {
         this.out = out;
@@ -104,7 +105,9 @@ public final class BenchCommand {
 
         Map<String, Object> summary = new LinkedHashMap<>();
         out.println("mtrec bench: starting a Kafka broker (KRaft, in-process) ...");
-        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start();
+                LocalCheckpoints checkpoints = LocalCheckpoints.create()) {
+            this.checkpoints = checkpoints;
             JobConfig saturation =
                     withTopics(requested, kafka.bootstrapServers(), "bench.saturation.")
                             .with(Map.of("bounded", "true", "start", "earliest"));
@@ -123,6 +126,8 @@ public final class BenchCommand {
             summary.put("latency_samples", lat.samples());
             summary.put("output_latency_p50_ms", lat.outputPath()[0]);
             summary.put("output_latency_p99_ms", lat.outputPath()[1]);
+            summary.put("event_to_trainer_p50_ms", lat.toTrainer()[0]);
+            summary.put("event_to_trainer_p99_ms", lat.toTrainer()[1]);
             summary.put("in_job_latency_p50_ms", lat.inJob()[0]);
             summary.put("in_job_latency_p99_ms", lat.inJob()[1]);
             summary.put("batch_millis_p50", lat.batchMillis()[0]);
@@ -239,6 +244,7 @@ public final class BenchCommand {
             int samples,
             double eventsPerSec,
             double[] outputPath,
+            double[] toTrainer,
             double[] inJob,
             double[] batchMillis) {}
 
@@ -298,6 +304,7 @@ public final class BenchCommand {
         // Where the time goes: the trainer's own view of its last 10,000 score records (event
         // sent -> score record emitted) and of its last 1,000 batches.
         double[] inJob = quantiles("eventToScoreMillis");
+        double[] toTrainer = quantiles("eventToTrainerMillis");
         double[] batch = quantiles("batchMillis");
         producer.stop();
         producerThread.join();
@@ -330,15 +337,18 @@ public final class BenchCommand {
         out.printf(
                 Locale.ROOT,
                 "latency: score emitted to received p50 %.0f ms, p99 %.0f ms; in the job's last"
-                        + " 10,000, event to score emitted p50 %.0f ms, p99 %.0f ms; batch p50 %.0f"
-                        + " ms, p99 %.0f ms%n",
+                        + " 10,000, event to trainer p50 %.0f ms, p99 %.0f ms, event to score"
+                        + " emitted p50 %.0f ms, p99 %.0f ms; batch p50 %.0f ms, p99 %.0f ms%n",
                 outputPath[0],
                 outputPath[1],
+                toTrainer[0],
+                toTrainer[1],
                 inJob[0],
                 inJob[1],
                 batch[0],
                 batch[1]);
-        return new Latency(p50, p99, sorted.length, eventsPerSec, outputPath, inJob, batch);
+        return new Latency(
+                p50, p99, sorted.length, eventsPerSec, outputPath, toTrainer, inJob, batch);
     }
 
     /** p50 and p99 of the trainer's histogram {@code name}, NaN when it has none. */
@@ -357,8 +367,8 @@ public final class BenchCommand {
         return sorted[Math.max(0, Math.min(sorted.length, rank) - 1)];
     }
 
-    private static JobClient start(JobConfig config, String name) throws Exception {
-        Configuration flinkConf = new Configuration();
+    private JobClient start(JobConfig config, String name) throws Exception {
+        Configuration flinkConf = checkpoints.configure(new Configuration());
         InProcessMetricsReporter.configure(flinkConf);
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.createLocalEnvironment(1, flinkConf);

@@ -82,7 +82,8 @@ public final class DemoCommand {
         }
 
         out.println("mtrec demo: starting a Kafka broker (KRaft, in-process) ...");
-        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start();
+                LocalCheckpoints checkpoints = LocalCheckpoints.create()) {
             JobConfig config =
                     requested.with(Map.of("bootstrap.servers", kafka.bootstrapServers()));
             TopicRegistry topics = config.topics();
@@ -90,6 +91,7 @@ public final class DemoCommand {
             out.println("  broker at " + kafka.bootstrapServers());
             return runWithBroker(
                     config,
+                    checkpoints,
                     topics,
                     syntheticConfig,
                     duration,
@@ -102,6 +104,7 @@ public final class DemoCommand {
 
     private Summary runWithBroker(
             JobConfig config,
+            LocalCheckpoints checkpoints,
             TopicRegistry topics,
             SyntheticConfig syntheticConfig,
             Duration duration,
@@ -139,7 +142,7 @@ public final class DemoCommand {
         Thread scoreThread = CliSupport.daemon("scores-follower", scoreFollower);
         Thread snapshotThread = CliSupport.daemon("snapshots-follower", snapshotFollower);
 
-        Configuration flinkConf = new Configuration();
+        Configuration flinkConf = checkpoints.configure(new Configuration());
         InProcessMetricsReporter.configure(flinkConf);
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.createLocalEnvironment(1, flinkConf);

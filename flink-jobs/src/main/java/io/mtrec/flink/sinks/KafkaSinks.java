@@ -14,20 +14,23 @@ public final class KafkaSinks {
     /**
      * A sink to {@code topic}. With {@link DeliveryGuarantee#EXACTLY_ONCE} records are written in
      * Kafka transactions committed on checkpoints, under a transactional id prefix made from {@code
-     * transactionalIdPrefix} and the topic, so two sinks of one job never share ids.
+     * transactionalIdPrefix} and the topic, so two sinks of one job never share ids. A record waits
+     * up to {@code lingerMs} for others to share its request (the producer also batches whatever
+     * accumulates while a request is in flight).
      */
     public static KafkaSink<OutboundRecord> create(
             String bootstrapServers,
             String topic,
             DeliveryGuarantee guarantee,
-            String transactionalIdPrefix) {
+            String transactionalIdPrefix,
+            long lingerMs) {
         KafkaSinkBuilder<OutboundRecord> builder =
                 KafkaSink.<OutboundRecord>builder()
                         .setBootstrapServers(bootstrapServers)
                         .setRecordSerializer(new OutboundSerializationSchema(topic))
                         .setDeliveryGuarantee(guarantee)
                         .setTransactionalIdPrefix(transactionalIdPrefix + "-" + topic)
-                        .setProperty("linger.ms", "5")
+                        .setProperty("linger.ms", Long.toString(lingerMs))
                         .setProperty("max.request.size", Integer.toString(2 * 1024 * 1024));
         if (guarantee == DeliveryGuarantee.EXACTLY_ONCE) {
             // The connector's default (1 h) exceeds a stock broker's transaction.max.timeout.ms

@@ -81,7 +81,7 @@ class BenchCommandIT {
         assertThat(summary.get("latency_samples").asInt()).isPositive();
         assertThat(summary.get("latency_p50_ms").asDouble())
                 .isLessThanOrEqualTo(summary.get("latency_p99_ms").asDouble());
-        assertThat(summary.get("scores_flush_interval_ms").asLong()).isEqualTo(100);
-        assertThat(summary.get("batch_timeout_ms").asLong()).isEqualTo(20);
+        assertThat(summary.get("scores_flush_interval_ms").asLong()).isEqualTo(25);
+        assertThat(summary.get("batch_timeout_ms").asLong()).isEqualTo(10);
     }
 }

@@ -22,6 +22,7 @@ import io.mtrec.model.tasks.Task;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
@@ -632,7 +633,7 @@ public final class MultiTaskLearner {
      * the same bits.
      */
     public List<List<ItemScore>> topK(
-            List<String> userIds, int k, List<? extends Set<String>> excluded) {
+            List<String> userIds, int k, List<? extends Collection<String>> excluded) {
         if (k < 0) {
             throw new IllegalArgumentException("k must be >= 0, got " + k);
         }

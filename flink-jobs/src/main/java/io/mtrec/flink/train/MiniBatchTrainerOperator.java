@@ -61,7 +61,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -1119,7 +1118,7 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
         long version = learner.version();
         earliestScoreDue = Long.MAX_VALUE;
         List<String> due = new ArrayList<>();
-        List<Set<String>> excluded = new ArrayList<>();
+        List<List<String>> excluded = new ArrayList<>();
         for (Iterator<String> it = dirtyUsers.iterator(); it.hasNext(); ) {
             String user = it.next();
             long dueAt = scoreDue(user);
@@ -1138,26 +1137,30 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
             }
             List<String> recentItems = recent.enabled() ? recentState.value() : null;
             due.add(user);
-            excluded.add(recentItems == null ? Set.of() : new HashSet<>(recentItems));
+            excluded.add(recentItems == null ? List.of() : recentItems);
         }
         // Users scored together share each pass over the item table.
         List<List<ItemScore>> tops = learner.topK(due, settings.topK(), excluded);
         for (int u = 0; u < due.size(); u++) {
             String user = due.get(u);
-            List<ScoredItem> items = new ArrayList<>();
+            // Setters take primitives; the generated constructors box every float and long.
+            List<ScoredItem> items = new ArrayList<>(tops.get(u).size());
             for (ItemScore s : tops.get(u)) {
-                items.add(
-                        new ScoredItem(s.itemId(), s.click(), s.purchase(), s.rating(), s.score()));
+                ScoredItem item = new ScoredItem();
+                item.setItemId(s.itemId());
+                item.setClick(s.click());
+                item.setPurchase(s.purchase());
+                item.setRating(s.rating());
+                item.setScore(s.score());
+                items.add(item);
             }
             long lastEventTime = learner.lastEventTime(user);
-            UserScores scores =
-                    UserScores.newBuilder()
-                            .setUserId(user)
-                            .setModelVersion(version)
-                            .setProducedAt(Instant.ofEpochMilli(now))
-                            .setLastEventTime(Instant.ofEpochMilli(lastEventTime))
-                            .setItems(items)
-                            .build();
+            UserScores scores = new UserScores();
+            scores.setUserId(user);
+            scores.setModelVersion(version);
+            scores.setProducedAt(Instant.ofEpochMilli(now));
+            scores.setLastEventTime(Instant.ofEpochMilli(lastEventTime));
+            scores.setItems(items);
             if (lastEventTime != Long.MIN_VALUE) {
                 scoreLatencyMillis.update(now - lastEventTime);
             }

@@ -72,6 +72,7 @@ public final class ItemScorer implements UserItemScorer {
 
     private final Map<Long, Buffers> buffers = new HashMap<>();
     private int prepared;
+    private int preparedSlots;
     private float[] act = new float[0];
     private float[] hidden = new float[0];
     private final float[][] headSums = new float[TASKS][0];
@@ -128,16 +129,20 @@ public final class ItemScorer implements UserItemScorer {
             throw new IllegalArgumentException(
                     "count must be in [1, " + USERS_PER_GEMM + "], got " + count);
         }
+        // Groups are padded to a power of two by repeating the last user, so at most five native
+        // buffer sets exist per row count (not sixteen: 74 MB at 2,048 rows).
+        int slots =
+                Integer.highestOneBit(count) == count ? count : Integer.highestOneBit(count) << 1;
         int h = firstWidth;
-        int stride = count * width;
+        int stride = slots * width;
         float[] w = layers[0].weight().values();
         float[] b = layers[0].bias().values();
         for (int t = 0; t < TASKS; t++) {
             headWeights[t] = heads[t].weight().values();
             headBias[t] = heads[t].bias().values()[0];
         }
-        for (int g = 0; g < count; g++) {
-            int uOff = offsets[g];
+        for (int g = 0; g < slots; g++) {
+            int uOff = offsets[Math.min(g, count - 1)];
             int col = g * width;
             System.arraycopy(b, 0, userBias, g * h, h);
             for (int k = 0; k < shared; k++) {
@@ -163,11 +168,12 @@ public final class ItemScorer implements UserItemScorer {
                 }
             }
         }
-        if (userMatrices[count] == null) {
-            userMatrices[count] = Nd4j.create(DataType.FLOAT, dim, stride);
+        if (userMatrices[slots] == null) {
+            userMatrices[slots] = Nd4j.create(DataType.FLOAT, dim, stride);
         }
-        pointer(userMatrices[count]).put(userMatrixValues, 0, dim * stride);
+        pointer(userMatrices[slots]).put(userMatrixValues, 0, dim * stride);
         prepared = count;
+        preparedSlots = slots;
     }
 
     /**
@@ -210,14 +216,15 @@ public final class ItemScorer implements UserItemScorer {
             throw new IllegalStateException("no user prepared");
         }
         int count = prepared;
+        int slots = preparedSlots;
         int rows = rows(n);
-        Buffers buf = buffers.computeIfAbsent(((long) rows << 8) | count, this::allocate);
+        Buffers buf = buffers.computeIfAbsent(((long) rows << 8) | slots, this::allocate);
         // GEMM columns are independent: padding items never reach the first n outputs.
         pointer(buf.items()).put(itemValues, itemOff, n * dim);
-        ensureScratch(count, rows);
+        ensureScratch(rows);
 
-        // Layer 0 and the heads' direct terms of every user: (count (H0 + 3) x d) by (d x rows).
-        Nd4j.gemm(userMatrices[count], buf.items(), buf.first(), true, true, 1.0, 0.0);
+        // Layer 0 and the heads' direct terms of every slot: (slots (H0 + 3) x d) by (d x rows).
+        Nd4j.gemm(userMatrices[slots], buf.items(), buf.first(), true, true, 1.0, 0.0);
         for (int g = 0; g < count; g++) {
             scoreUser(g, buf, rows, n, clickLogits, purchaseLogits, ratings, g * stride);
         }
@@ -348,7 +355,7 @@ public final class ItemScorer implements UserItemScorer {
         return new Buffers(items, first, firstView, pre, act);
     }
 
-    private void ensureScratch(int count, int rows) {
+    private void ensureScratch(int rows) {
         int widest = 0;
         for (DenseLayer layer : layers) {
             widest = Math.max(widest, layer.out());

@@ -14,6 +14,7 @@ import io.mtrec.schemas.serde.AvroSerde;
 import io.mtrec.schemas.serde.RecordDecodingException;
 
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
@@ -46,16 +47,7 @@ final class KafkaTestSupport {
     private static LocalCheckpoints localCheckpoints() {
         try {
             LocalCheckpoints checkpoints = LocalCheckpoints.create();
-            Runtime.getRuntime()
-                    .addShutdownHook(
-                            new Thread(
-                                    () -> {
-                                        try {
-                                            checkpoints.close();
-                                        } catch (java.io.IOException e) {
-                                            // a temporary directory left behind
-                                        }
-                                    }));
+            Runtime.getRuntime().addShutdownHook(new Thread(checkpoints::close));
             return checkpoints;
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
@@ -74,7 +66,9 @@ final class KafkaTestSupport {
      * As {@link #miniCluster(int)}, with {@code conf} (e.g. a restart strategy) for the cluster.
      */
     static StreamExecutionEnvironment miniCluster(int parallelism, Configuration conf) {
-        CHECKPOINTS.configure(conf);
+        if (!conf.contains(CheckpointingOptions.CHECKPOINT_STORAGE)) {
+            CHECKPOINTS.configure(conf);
+        }
         InProcessMetricsReporter.configure(conf);
         InProcessMetricsReporter.reset();
         return StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);

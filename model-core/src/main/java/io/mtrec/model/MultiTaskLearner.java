@@ -674,7 +674,8 @@ public final class MultiTaskLearner {
             for (int g = 0; g < count; g++) {
                 rows[g] = users.rowOrCold(userIds.get(scored.get(from + g)));
                 offsets[g] = rows[g] * dim;
-                selectors[g].reset(k);
+                // No user gets more than every item: a huge k costs no more than the table.
+                selectors[g].reset(Math.min(k, items.size()));
                 // Left-out items as rows: a bit test per item instead of a string hash.
                 BitSet leftOut = leftOutRows[g];
                 leftOut.clear();
@@ -761,8 +762,9 @@ public final class MultiTaskLearner {
             if (size < k) {
                 return true;
             }
-            return score > scores[0]
-                    || (score == scores[0] && items.id(row).compareTo(items.id(rows[0])) < 0);
+            // Float.compare, as BETTER's order: NaN ranks above every number, not nowhere.
+            int byScore = Float.compare(score, scores[0]);
+            return byScore > 0 || (byScore == 0 && items.id(row).compareTo(items.id(rows[0])) < 0);
         }
 
         void add(float score, int row, float[] itemParts, EmbeddingTable items) {
@@ -816,8 +818,9 @@ public final class MultiTaskLearner {
         /** Whether (scoreA, rowA) ranks after (scoreB, rowB): lower score, then larger item id. */
         private static boolean worse(
                 float scoreA, int rowA, float scoreB, int rowB, EmbeddingTable items) {
-            if (scoreA != scoreB) {
-                return scoreA < scoreB;
+            int byScore = Float.compare(scoreA, scoreB);
+            if (byScore != 0) {
+                return byScore < 0;
             }
             return items.id(rowA).compareTo(items.id(rowB)) > 0;
         }

@@ -230,6 +230,29 @@ class MultiTaskLearnerTest {
     }
 
     @Test
+    void topKOrdersANonFiniteScoreAsAFullSortDoes() {
+        MultiTaskLearner learner = new MultiTaskLearner(small());
+        PlantedWorld world = new PlantedWorld(20, 40, 2, 3L, 0.2);
+        for (int b = 0; b < 20; b++) {
+            learner.learn(world.nextBatch(64));
+        }
+        List<ItemScore> before = learner.topK("u1", 1_000);
+        String worst = before.get(before.size() - 1).itemId();
+        int row = learner.network().items().rowOf(worst);
+        // A diverged parameter: Float.compare ranks NaN above every number, so must topK.
+        learner.network().items().biases()[row * Task.values().length + Task.CLICK.index()] =
+                Float.NaN;
+
+        List<ItemScore> all = learner.topK("u1", 1_000);
+
+        assertThat(all.get(0).itemId()).isEqualTo(worst);
+        assertThat(all.get(0).score()).isNaN();
+        assertThat(learner.topK("u1", 5)).containsExactlyElementsOf(all.subList(0, 5));
+        assertThat(learner.topK(List.of("u1"), 5, List.of(Set.of())).get(0))
+                .containsExactlyElementsOf(all.subList(0, 5));
+    }
+
+    @Test
     void topKOfManyUsersNeedsOneExcludedSetPerUser() {
         MultiTaskLearner learner = new MultiTaskLearner(small());
         assertThatThrownBy(() -> learner.topK(List.of("a", "b"), 3, List.of(Set.of())))

@@ -210,7 +210,7 @@ public final class BenchCommand {
         long lastAt = System.nanoTime();
         long learned = InProcessMetricsReporter.counter("eventsLearned");
         if (learned < events) {
-            job.cancel().get(30, TimeUnit.SECONDS);
+            CliSupport.cancelAndWait(job);
             throw new IllegalStateException(
                     "the job learned " + learned + " of " + events + " events in " + CATCH_UP);
         }
@@ -317,7 +317,7 @@ public final class BenchCommand {
         scoreFollower.stop();
         scoreThread.join();
         scoreFollower.close();
-        job.cancel().get(30, TimeUnit.SECONDS);
+        CliSupport.cancelAndWait(job);
 
         long[] sorted;
         long[] output;

@@ -218,7 +218,7 @@ public final class DemoCommand {
                         scoresByVersion,
                         snapshots,
                         config.get(JobConfig.SCORES_TOP_K));
-        job.cancel().get(30, TimeUnit.SECONDS);
+        CliSupport.cancelAndWait(job);
         scoreFollower.close();
         snapshotFollower.close();
 

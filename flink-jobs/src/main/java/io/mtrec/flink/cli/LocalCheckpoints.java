@@ -3,6 +3,8 @@ package io.mtrec.flink.cli;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.util.FileUtils;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,6 +20,8 @@ import java.nio.file.Path;
  * every checkpoint after fails the job.
  */
 public final class LocalCheckpoints implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(LocalCheckpoints.class);
+
     private final Path dir;
 
     private LocalCheckpoints(Path dir) {
@@ -40,9 +44,29 @@ public final class LocalCheckpoints implements AutoCloseable {
         return dir;
     }
 
-    /** Deletes the directory and every checkpoint in it. */
+    /**
+     * Deletes the directory and every checkpoint in it. A cancelled job's last asynchronous
+     * checkpoint may still be writing here, so a failed attempt is retried a few times; what cannot
+     * be deleted is left behind with a warning rather than failing a finished run.
+     */
     @Override
-    public void close() throws IOException {
-        FileUtils.deleteDirectory(dir.toFile());
+    public void close() {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                FileUtils.deleteDirectory(dir.toFile());
+                return;
+            } catch (IOException e) {
+                if (attempt == 5) {
+                    LOG.warn("could not delete the checkpoint directory {}", dir, e);
+                    return;
+                }
+            }
+            try {
+                Thread.sleep(200L * attempt);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 }

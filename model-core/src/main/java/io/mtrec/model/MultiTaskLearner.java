@@ -648,11 +648,15 @@ public final class MultiTaskLearner {
         List<List<ItemScore>> results = new ArrayList<>(userIds.size());
         EmbeddingTable users = network.users();
         EmbeddingTable items = network.items();
+        // Users with a row (or the cold row), by index, and that row.
         List<Integer> scored = new ArrayList<>();
+        List<Integer> scoredRows = new ArrayList<>();
         for (int u = 0; u < userIds.size(); u++) {
             results.add(List.of());
-            if (k > 0 && items.idRows() > 0 && users.rowOrCold(userIds.get(u)) >= 0) {
+            int row = k > 0 && items.idRows() > 0 ? users.rowOrCold(userIds.get(u)) : -1;
+            if (row >= 0) {
                 scored.add(u);
+                scoredRows.add(row);
             }
         }
         if (scored.isEmpty()) {
@@ -672,7 +676,7 @@ public final class MultiTaskLearner {
         for (int from = 0; from < scored.size(); from += group) {
             int count = Math.min(group, scored.size() - from);
             for (int g = 0; g < count; g++) {
-                rows[g] = users.rowOrCold(userIds.get(scored.get(from + g)));
+                rows[g] = scoredRows.get(from + g);
                 offsets[g] = rows[g] * dim;
                 // No user gets more than every item: a huge k costs no more than the table.
                 selectors[g].reset(Math.min(k, items.size()));

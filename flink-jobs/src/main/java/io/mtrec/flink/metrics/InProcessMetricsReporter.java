@@ -18,6 +18,7 @@ import java.util.OptionalDouble;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
 
 /**
  * A Flink metric reporter that keeps the job's {@code mtrec} metrics in this JVM, so the demo and
@@ -100,15 +101,19 @@ public final class InProcessMetricsReporter implements MetricReporter {
 
     /** The numeric value of the first gauge named {@code mtrec.<name>}, if one is registered. */
     public static OptionalDouble gauge(String name) {
-        for (Map.Entry<String, Metric> e : METRICS.entrySet()) {
-            if (e.getKey().endsWith(GROUP + name) && e.getValue() instanceof Gauge<?> g) {
-                Object value = g.getValue();
-                if (value instanceof Number n) {
-                    return OptionalDouble.of(n.doubleValue());
-                }
-            }
-        }
-        return OptionalDouble.empty();
+        return named(name)
+                .filter(m -> m instanceof Gauge<?>)
+                .map(m -> ((Gauge<?>) m).getValue())
+                .filter(v -> v instanceof Number)
+                .mapToDouble(v -> ((Number) v).doubleValue())
+                .findFirst();
+    }
+
+    /** The registered metrics named {@code mtrec.<name>}, of any subtask. */
+    private static Stream<Metric> named(String name) {
+        return METRICS.entrySet().stream()
+                .filter(e -> e.getKey().endsWith(GROUP + name))
+                .map(Map.Entry::getValue);
     }
 
     /**
@@ -116,12 +121,10 @@ public final class InProcessMetricsReporter implements MetricReporter {
      * registered.
      */
     public static Optional<HistogramStatistics> histogram(String name) {
-        for (Map.Entry<String, Metric> e : METRICS.entrySet()) {
-            if (e.getKey().endsWith(GROUP + name) && e.getValue() instanceof Histogram h) {
-                return Optional.of(h.getStatistics());
-            }
-        }
-        return Optional.empty();
+        return named(name)
+                .filter(m -> m instanceof Histogram)
+                .map(m -> ((Histogram) m).getStatistics())
+                .findFirst();
     }
 
     /**

@@ -539,16 +539,15 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
 
     @Override
     public void processElement1(StreamRecord<Interaction> element) throws Exception {
-        arrivalLagMillis.update(
-                getProcessingTimeService().getCurrentProcessingTime()
-                        - element.getValue().eventTime());
+        long arrivedAt = getProcessingTimeService().getCurrentProcessingTime();
+        arrivalLagMillis.update(arrivedAt - element.getValue().eventTime());
         if (settings.eventTimeOrdering()) {
             releaser.add(element.getValue());
             heldGauge = releaser.size();
             return;
         }
         if (buffer.isEmpty()) {
-            batchOpenedAt = getProcessingTimeService().getCurrentProcessingTime();
+            batchOpenedAt = arrivedAt;
         }
         buffer.add(element.getValue());
         waitingGauge = buffer.size();

@@ -91,14 +91,7 @@ public final class ReplicatedSyntheticEvaluation {
      *     metrics.window}
      */
     public Result run(long events, long tailEvents) {
-        if (tailEvents < 0 || tailEvents > model.metricsWindow()) {
-            throw new IllegalArgumentException(
-                    "the tail of "
-                            + tailEvents
-                            + " events must be in [0, metrics.window = "
-                            + model.metricsWindow()
-                            + "]");
-        }
+        SyntheticEvaluation.checkTail(tailEvents, model);
         SyntheticGenerator generator = new SyntheticGenerator(synthetic, model.metricsWindow());
         MultiTaskLearner[] learners = new MultiTaskLearner[replicas];
         ParameterSync[] syncs = new ParameterSync[replicas];

@@ -57,6 +57,21 @@ public final class SyntheticEvaluation {
     }
 
     /**
+     * Rejects a tail outside {@code [0, metrics.window]}: the window must hold every prediction of
+     * the tail (no task records more than one prediction per event).
+     */
+    static void checkTail(long tailEvents, ModelConfig model) {
+        if (tailEvents < 0 || tailEvents > model.metricsWindow()) {
+            throw new IllegalArgumentException(
+                    "the tail of "
+                            + tailEvents
+                            + " events must be in [0, metrics.window = "
+                            + model.metricsWindow()
+                            + "]");
+        }
+    }
+
+    /**
      * As {@link #run(long, long, Consumer)}, but when {@code tailEvents > 0} the final figures
      * cover only the predictions made over the last {@code tailEvents} events (from the first batch
      * boundary at or after {@code events - tailEvents}), for the model and the Bayes-optimal
@@ -66,14 +81,7 @@ public final class SyntheticEvaluation {
      *     (no task records more than one prediction per event, so that window always suffices)
      */
     public Result run(long events, long tailEvents, long progressEvery, Consumer<Result> progress) {
-        if (tailEvents < 0 || tailEvents > model.metricsWindow()) {
-            throw new IllegalArgumentException(
-                    "the tail of "
-                            + tailEvents
-                            + " events must be in [0, metrics.window = "
-                            + model.metricsWindow()
-                            + "]");
-        }
+        checkTail(tailEvents, model);
         SyntheticGenerator generator = new SyntheticGenerator(synthetic, model.metricsWindow());
         MultiTaskLearner learner = new MultiTaskLearner(model);
         List<Interaction> batch = new ArrayList<>(batchSize);

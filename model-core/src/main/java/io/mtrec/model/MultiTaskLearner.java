@@ -548,6 +548,19 @@ public final class MultiTaskLearner {
     }
 
     /**
+     * Replaces the clicks of {@code userId} waiting for a purchase with {@code clicks} as {@link
+     * #exportPendingClicks} gave them out of this learner (or the one it was restored from),
+     * keeping their sequence numbers (see {@link PendingClicks#restoreUser}): what is learned then
+     * does not depend on whether the clicks stayed here or went out and came back.
+     *
+     * @throws IllegalArgumentException if a click belongs to another user or its sequence number is
+     *     not one this learner gave out, in increasing order
+     */
+    public void restorePendingClicks(String userId, List<PendingClick> clicks) {
+        pending.restoreUser(userId, clicks);
+    }
+
+    /**
      * Records the batch's click and rating predictions, scores this batch's clicks for purchase
      * (kept with their pending clicks), and records the purchase labels that resolved in it.
      */

@@ -117,6 +117,17 @@ public final class JobConfig {
                     "A user's keyed state (embedding row, optimizer slots, held clicks, recent"
                             + " items) is dropped this long (processing time) after it was last"
                             + " written; the user then starts afresh. 0 keeps it forever.");
+    public static final Setting<Integer> TRAINER_RESIDENT_USERS =
+            intSetting(
+                    "trainer.resident.users",
+                    io.mtrec.flink.train.TrainerSettings.DEFAULT_RESIDENT_USERS,
+                    0,
+                    10_000_000,
+                    "Users whose row, optimizer slots and held clicks a trainer keeps in memory"
+                            + " between batches; they are written back to keyed state at every"
+                            + " checkpoint and snapshot, and when more are held. 0 writes every"
+                            + " batch's users back after the batch. Ignored (0) when"
+                            + " model.embedding.ttl.ms is set.");
     public static final Setting<Long> SNAPSHOT_INTERVAL_MS =
             longSetting(
                     "snapshot.interval.ms",
@@ -394,6 +405,7 @@ public final class JobConfig {
                                 SCORES_EXCLUDE,
                                 SCORES_EXCLUDE_MAX,
                                 USER_STATE_TTL_MS,
+                                TRAINER_RESIDENT_USERS,
                                 SNAPSHOT_INTERVAL_MS,
                                 SNAPSHOT_GATE_TOLERANCE,
                                 MODEL_ID,

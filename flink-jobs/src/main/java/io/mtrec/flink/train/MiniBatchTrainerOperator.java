@@ -95,16 +95,27 @@ import java.util.TreeSet;
  * <p><b>State.</b> Each user's embedding row with its optimizer state, the user's clicks waiting
  * for a purchase, the items they recently bought or rated, and the {@link LearnedLedger} of their
  * events are keyed state (heap or RocksDB backend), dropped {@code user.state.ttl.ms} after their
- * last write (Flink state TTL, processing time). Before a batch the trainer imports the rows and
- * held clicks of the batch's users into the learner, and after it writes back what changed; the
- * learner keeps no user between batches. A held click's expiry is a keyed event-time timer at
- * (click time + conversion window + 1) on a clock the trainer moves itself, to the learner's event
- * clock just before each batch (not to the watermark, whose timing is not reproducible): the users
- * whose timers fire are imported in id order, so their clicks expire in the same batch, in the same
- * order, on every run. A purchase that claims a click deletes that click's timer. The item table,
- * dense parameters, optimizer state, sampler, metrics and model version (the learner), the partial
- * batch, the held events and the dirty users are operator state, so a checkpoint taken in the
- * middle of a batch restores that batch and does not change what is learned.
+ * last write (Flink state TTL, processing time). Keyed state is the checkpointed truth, but it is
+ * not read and written for every batch: a user's row and ledger are imported into the learner the
+ * first time a batch needs them, and the user stays <em>resident</em> there (as a mini-batch
+ * operator of Flink's Table runtime keeps its bundle in memory) until the trainer writes what
+ * changed back to keyed state and forgets every resident: at each checkpoint (in {@code
+ * snapshotState}, before the keyed state is snapshotted), before a snapshot is published, and after
+ * a batch that leaves more than {@code trainer.resident.users} resident (0: after every batch).
+ * Reading and writing each batch's users took over 40 % of a saturated trainer. Residency changes
+ * nothing that is learned: rows come back bit for bit, and held clicks keep the sequence numbers
+ * the learner gave them, so they expire and are claimed in the same order whether they stayed or
+ * went out and came back (with {@code model.embedding.ttl.ms} set the limit is 0, because the
+ * learner's TTL sweep would see other rows). A held click's expiry is a keyed event-time timer at
+ * (click time + conversion window + 1), registered when the click is written back, on a clock the
+ * trainer moves itself, to the learner's event clock just before each batch (not to the watermark,
+ * whose timing is not reproducible); the learner expires the clicks it holds at that same clock,
+ * and imports a resident's clicks in keyed state when their timer fires, so a click expires in the
+ * same batch on every run. A purchase imports its user's held clicks (it may claim one); a claimed
+ * or expired click's timer is deleted when the user is written back. The item table, dense
+ * parameters, optimizer state, sampler, metrics and model version (the learner), the partial batch,
+ * the held events and the dirty users are operator state, so a checkpoint taken in the middle of a
+ * batch restores that batch and does not change what is learned.
  *
  * <p><b>Parallel trainers.</b> At parallelism K > 1 each trainer owns the users Flink routes to it
  * and keeps a replica of the item table and dense parameters. After {@code param.sync.batches}
@@ -171,8 +182,38 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
     /** Users whose held-click timers fired while the click clock moved; imported in id order. */
     private transient TreeSet<String> expiring;
 
-    /** Expiry times of the held clicks of each user imported for the current batch. */
-    private transient Map<String, Set<Long>> importedExpiries;
+    /**
+     * The users whose row, held clicks and ledger the learner holds between batches, by id: their
+     * keyed state is written back at each checkpoint, before a snapshot is published, and when more
+     * than {@link #residentLimit} are held (see the class comment).
+     */
+    private transient Map<String, Resident> residents;
+
+    /** {@code trainer.resident.users}, or 0 where residency could change what is learned. */
+    private transient int residentLimit;
+
+    /** What the trainer knows of a resident user beyond what the learner holds. */
+    private static final class Resident {
+        /** The learner's row, held clicks or the ledger differ from keyed state. */
+        boolean changed;
+
+        /** Every held click of the user is in the learner, not only those since admission. */
+        boolean clicksImported;
+
+        /** Expiry times of the held clicks in keyed state when they were imported. */
+        Set<Long> storedExpiries = Set.of();
+
+        LearnedLedger ledger;
+
+        /** Recently bought or rated items; null until read from keyed state. */
+        List<String> recent;
+
+        boolean recentChanged;
+
+        Resident(LearnedLedger ledger) {
+            this.ledger = ledger;
+        }
+    }
 
     private transient long conversionWindowMs;
 
@@ -212,6 +253,7 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
     private transient volatile long lastPublishedVersion;
     private transient RecentItems recent;
     private transient volatile long usersInStateGauge;
+    private transient volatile int residentsGauge;
     private transient Map<String, Long> lastScored;
 
     /**
@@ -319,7 +361,7 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
         buffer = new ArrayList<>();
         dirtyUsers = new LinkedHashSet<>();
         expiring = new TreeSet<>();
-        importedExpiries = new HashMap<>();
+        residents = new HashMap<>();
         releaser = new EventTimeReleaser();
         recent =
                 new RecentItems(
@@ -383,6 +425,9 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
             learner = new MultiTaskLearner(ModelConfig.fromMap(settings.modelSettingsView()));
         }
         conversionWindowMs = learner.config().conversionWindowMs();
+        // The learner's TTL sweep evicts the rows it holds: with residents it would see other
+        // users at a sweep than the batch's, so what it evicts would hang on checkpoint timing.
+        residentLimit = learner.config().embeddingTtlMs() > 0 ? 0 : settings.residentUsers();
         initializeSync(store, context.isRestored());
     }
 
@@ -514,6 +559,7 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
         group.gauge("purchaseLogLoss", () -> quality.purchaseLogLoss());
         group.gauge("ratingRmse", () -> quality.ratingRmse());
         group.gauge("usersInState", () -> usersInStateGauge);
+        group.gauge("usersResident", () -> residentsGauge);
         group.gauge("itemsInModel", () -> itemsGauge);
         group.gauge("nanBatchesSkipped", () -> nanGauge);
         group.gauge("lastBatchMillis", () -> lastBatchNanos / 1e6);
@@ -744,7 +790,7 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
-        learner.forgetUsers(); // a no-op between batches: users live in keyed state
+        writeBackResidents(); // before the keyed state is snapshotted, after this method
         learnerState.update(List.of(learner.toSnapshotBytes()));
         if (sync != null) {
             syncState.update(List.of(sync.toBytes()));
@@ -881,13 +927,14 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
         Set<String> users = importUsersFor(byUser.keySet(), buyers);
         BatchResult result = learner.learn(batch);
         users.addAll(result.touchedUsers());
-        storeUsers(users, byUser);
+        recordBatch(users, byUser);
         lastBatchNanos = System.nanoTime() - start;
         batchSizes.update(batch.size());
         batchMillis.update(lastBatchNanos / 1_000_000);
         eventsLearned.inc(batch.size());
         batches.inc();
         dirtyUsers.addAll(result.touchedUsers());
+        residentsGauge = residents.size();
         versionGauge = learner.version();
         itemsGauge = learner.itemCount();
         nanGauge = learner.nanBatchesSkipped();
@@ -918,10 +965,10 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
     }
 
     /**
-     * Moves the held-click clock to the learner's event clock, then imports the rows of the users
-     * whose clicks expire (in id order) and of the batch's users (in order of first event), and the
-     * held clicks of those whose clicks expire or who bought something in the batch (a purchase may
-     * claim a held click). Returns the users.
+     * Moves the held-click clock to the learner's event clock, then makes the users whose clicks
+     * expire and the batch's users resident (their rows imported from keyed state unless they are
+     * already), with every held click of those whose clicks expire or who bought something in the
+     * batch (a purchase may claim a held click). Returns the users.
      */
     private Set<String> importUsersFor(Set<String> batchUsers, Set<String> buyers)
             throws Exception {
@@ -936,20 +983,65 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
         }
         Set<String> users = new LinkedHashSet<>(expiring);
         users.addAll(batchUsers);
-        importedExpiries.clear();
         for (String user : users) {
-            setCurrentKey(user);
-            byte[] row = rowState.value();
-            if (row != null) {
-                learner.importUser(UserStateCodec.decodeRow(user, row));
-            }
-            if (expiring.contains(user) || buyers.contains(user)) {
-                List<PendingClick> clicks = storedClicksOfCurrentKey(user);
-                learner.importPendingClicks(user, clicks);
-                importedExpiries.put(user, expiries(clicks));
+            Resident resident = resident(user);
+            if (!resident.clicksImported && (expiring.contains(user) || buyers.contains(user))) {
+                importStoredClicks(user, resident);
             }
         }
         return users;
+    }
+
+    /**
+     * {@code user}'s resident entry; a user not resident yet gets their row and ledger imported
+     * from keyed state (and becomes the current key).
+     */
+    private Resident resident(String user) throws IOException {
+        Resident resident = residents.get(user);
+        if (resident != null) {
+            return resident;
+        }
+        setCurrentKey(user);
+        byte[] row = rowState.value();
+        if (row != null) {
+            learner.importUser(UserStateCodec.decodeRow(user, row));
+        }
+        long[] saved = userLedgerState.value();
+        resident =
+                new Resident(
+                        saved == null
+                                ? LearnedLedger.EMPTY
+                                : new LearnedLedger(saved[0], saved[1]));
+        residents.put(user, resident);
+        return resident;
+    }
+
+    /**
+     * Adds {@code user}'s held clicks in keyed state to those the learner holds for them (the
+     * clicks since they became resident, all later arrivals), keeping every click's sequence
+     * number, so that they expire and are claimed in the same order as if they had never left.
+     */
+    private void importStoredClicks(String user, Resident resident) throws Exception {
+        setCurrentKey(user);
+        List<PendingClick> stored = storedClicksOfCurrentKey(user);
+        resident.clicksImported = true;
+        resident.storedExpiries = expiries(stored);
+        if (stored.isEmpty()) {
+            return;
+        }
+        List<PendingClick> all = new ArrayList<>(stored);
+        all.addAll(learner.exportPendingClicks(user));
+        if (all.stream().anyMatch(c -> c.seq() == UserStateCodec.UNNUMBERED)) {
+            learner.importPendingClicks(user, all); // stored before numbers were kept
+            return;
+        }
+        all.sort(Comparator.comparingLong(PendingClick::seq));
+        try {
+            learner.restorePendingClicks(user, all);
+        } catch (IllegalArgumentException e) {
+            // Numbered by another learner (state moved to another trainer): numbered afresh.
+            learner.importPendingClicks(user, all);
+        }
     }
 
     /** The held clicks in keyed state of {@code user}, the current key, in arrival order. */
@@ -995,7 +1087,7 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
         return saved == null ? null : new LearnedLedger(saved[0], saved[1]);
     }
 
-    /** The learner, which holds the replicated parameters and, between batches, no user. */
+    /** The learner: the replicated parameters and the resident users. */
     @VisibleForTesting
     MultiTaskLearner learner() {
         return learner;
@@ -1011,58 +1103,96 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
     public void onProcessingTime(InternalTimer<String, VoidNamespace> timer) {}
 
     /**
-     * Writes the users' rows, held clicks (moving their timers), recent items and ledgers back to
-     * keyed state after a batch.
+     * Marks the batch's users changed (the learner holds their new rows and held clicks), and adds
+     * their events to their ledgers and recent items.
      */
-    private void storeUsers(Set<String> users, Map<String, List<Interaction>> byUser)
-            throws Exception {
-        LearnedLedger total = ledger;
+    private void recordBatch(Set<String> users, Map<String, List<Interaction>> byUser)
+            throws IOException {
         for (String user : users) {
-            setCurrentKey(user);
-            UserRowState row = learner.exportUser(user);
-            if (row == null) {
-                rowState.clear(); // not admitted yet: trained through the cold row
-            } else {
-                rowState.update(UserStateCodec.encodeRow(row));
+            Resident resident = residents.get(user);
+            if (resident == null) {
+                throw new IllegalStateException("user " + user + " was learned without import");
             }
-            // All the user's held clicks if they were imported, else only this batch's new ones.
-            List<PendingClick> clicks = learner.exportPendingClicks(user);
-            boolean imported = importedExpiries.containsKey(user);
-            if (imported) {
-                clicksState.update(
-                        clicks.isEmpty()
-                                ? List.of()
-                                : List.of(UserStateCodec.encodeClicks(clicks)));
-            } else if (!clicks.isEmpty()) {
-                clicksState.add(UserStateCodec.encodeClicks(clicks));
-            }
-            if (imported || !clicks.isEmpty()) {
-                moveClickTimers(importedExpiries.getOrDefault(user, Set.of()), expiries(clicks));
-            }
-            List<Interaction> events = byUser.get(user);
-            if (events == null) {
-                continue;
-            }
-            if (recent.enabled()) {
-                List<String> items = recentState.value();
-                List<String> updated = items == null ? List.of() : items;
-                for (Interaction event : events) {
-                    updated = recent.remember(updated, event);
-                }
-                if (updated != items && !updated.isEmpty()) {
-                    recentState.update(new ArrayList<>(updated));
-                }
-            }
-            long[] saved = userLedgerState.value();
-            LearnedLedger userLedger =
-                    saved == null ? LearnedLedger.EMPTY : new LearnedLedger(saved[0], saved[1]);
-            for (Interaction event : events) {
+            resident.changed = true;
+        }
+        LearnedLedger total = ledger;
+        for (Map.Entry<String, List<Interaction>> entry : byUser.entrySet()) {
+            Resident resident = residents.get(entry.getKey());
+            LearnedLedger userLedger = resident.ledger;
+            for (Interaction event : entry.getValue()) {
                 userLedger = userLedger.plus(event.eventId());
                 total = total.plus(event.eventId());
+                if (recent.keeps(event)) {
+                    resident.recent = recent.remember(recentOf(entry.getKey(), resident), event);
+                    resident.recentChanged = true;
+                }
             }
-            userLedgerState.update(new long[] {userLedger.events(), userLedger.digest()});
+            resident.ledger = userLedger;
         }
         ledger = total;
+    }
+
+    /** {@code user}'s recently bought or rated items, read from keyed state on first use. */
+    private List<String> recentOf(String user, Resident resident) throws IOException {
+        if (resident.recent == null) {
+            setCurrentKey(user);
+            List<String> stored = recentState.value();
+            resident.recent = stored == null ? List.of() : stored;
+        }
+        return resident.recent;
+    }
+
+    /** Writes the residents back to keyed state if there are more than the limit. */
+    private void writeBackResidentsOverLimit() {
+        if (residents.size() > residentLimit) {
+            writeBackResidents();
+        }
+    }
+
+    /**
+     * Writes what changed of every resident user back to keyed state (row, held clicks with their
+     * timers, ledger, recent items), then forgets them: the learner holds no user after this.
+     */
+    private void writeBackResidents() {
+        try {
+            for (Map.Entry<String, Resident> entry : residents.entrySet()) {
+                Resident resident = entry.getValue();
+                if (resident.changed || resident.recentChanged) {
+                    writeBack(entry.getKey(), resident);
+                }
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot write users back to keyed state", e);
+        }
+        residents.clear();
+        learner.forgetUsers();
+    }
+
+    private void writeBack(String user, Resident resident) throws Exception {
+        setCurrentKey(user);
+        if (resident.recentChanged) {
+            recentState.update(new ArrayList<>(resident.recent));
+        }
+        if (!resident.changed) {
+            return;
+        }
+        UserRowState row = learner.exportUser(user);
+        if (row == null) {
+            rowState.clear(); // not admitted yet: trained through the cold row
+        } else {
+            rowState.update(UserStateCodec.encodeRow(row));
+        }
+        // All the user's held clicks if they were imported, else only those since admission.
+        List<PendingClick> clicks = learner.exportPendingClicks(user);
+        if (resident.clicksImported) {
+            clicksState.update(
+                    clicks.isEmpty() ? List.of() : List.of(UserStateCodec.encodeClicks(clicks)));
+            moveClickTimers(resident.storedExpiries, expiries(clicks));
+        } else if (!clicks.isEmpty()) {
+            clicksState.add(UserStateCodec.encodeClicks(clicks));
+            moveClickTimers(Set.of(), expiries(clicks));
+        }
+        userLedgerState.update(new long[] {resident.ledger.events(), resident.ledger.digest()});
     }
 
     /** Deletes the current key's timers at {@code before} not in {@code after}, adds the rest. */
@@ -1111,7 +1241,7 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
             qualityAt = now;
         }
         if (dirtyUsers.isEmpty()) {
-            learner.forgetUsers();
+            writeBackResidentsOverLimit();
             return;
         }
         long version = learner.version();
@@ -1127,16 +1257,9 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
             }
             it.remove();
             lastScored.put(user, now);
-            setCurrentKey(user);
-            if (!learner.hasUserRow(user)) {
-                byte[] row = rowState.value();
-                if (row != null) {
-                    learner.importUser(UserStateCodec.decodeRow(user, row));
-                }
-            }
-            List<String> recentItems = recent.enabled() ? recentState.value() : null;
+            Resident resident = resident(user);
             due.add(user);
-            excluded.add(recentItems == null ? List.of() : recentItems);
+            excluded.add(recent.enabled() ? recentOf(user, resident) : List.of());
         }
         // Users scored together share each pass over the item table.
         List<List<ItemScore>> tops = learner.topK(due, settings.topK(), excluded);
@@ -1170,7 +1293,7 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
                                     scoresSerde.serialize(scores))));
             scoresEmitted.inc();
         }
-        learner.forgetUsers();
+        writeBackResidentsOverLimit();
         // Users scored longer than an interval ago are free again: forget them.
         if (lastScored.size() > 4 * Math.max(1_024, dirtyUsers.size())) {
             lastScored.values().removeIf(t -> now - t >= settings.scoresFlushIntervalMs());
@@ -1182,6 +1305,7 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
      * same state always gives the same bytes); the users are forgotten again after.
      */
     private byte[] snapshotBytesWithAllUsers() {
+        writeBackResidents();
         List<UserRowState> rows = new ArrayList<>();
         try {
             this.<String>getKeyedStateBackend()

@@ -21,6 +21,9 @@ import java.util.Map;
  * @param userStateTtlMs processing time after its last write that a user's keyed state is dropped;
  *     0 keeps it
  * @param paramSync when parallel trainers exchange parameter deltas, and how they merge them
+ * @param residentUsers how many users' rows, held clicks and ledgers the trainer keeps in the
+ *     learner between batches before it writes them back to keyed state (it also does at every
+ *     checkpoint and snapshot); 0 writes them back after every batch
  */
 public record TrainerSettings(
         int batchSize,
@@ -37,8 +40,12 @@ public record TrainerSettings(
         int excludeMax,
         double snapshotGateTolerance,
         long userStateTtlMs,
-        ParamSync paramSync)
+        ParamSync paramSync,
+        int residentUsers)
         implements Serializable {
+
+    /** Default of {@code trainer.resident.users}. */
+    public static final int DEFAULT_RESIDENT_USERS = 100_000;
 
     /**
      * Parameter sync between parallel trainers: a delta after {@code batches} batches or {@code
@@ -75,7 +82,8 @@ public record TrainerSettings(
                 100,
                 0.01,
                 0L,
-                ParamSync.DEFAULTS);
+                ParamSync.DEFAULTS,
+                DEFAULT_RESIDENT_USERS);
     }
 
     /** Settings that compute wherever ND4J's backend on the classpath runs ({@code auto}, 0). */
@@ -122,7 +130,8 @@ public record TrainerSettings(
                         config.get(JobConfig.PARAM_SYNC_BATCHES),
                         config.get(JobConfig.PARAM_SYNC_INTERVAL_MS),
                         config.get(JobConfig.PARAM_SYNC_MERGE),
-                        config.get(JobConfig.PARAM_SYNC_MAX_LAG)));
+                        config.get(JobConfig.PARAM_SYNC_MAX_LAG)),
+                config.get(JobConfig.TRAINER_RESIDENT_USERS));
     }
 
     /** The same settings with event-time ordering on or off. */
@@ -145,12 +154,18 @@ public record TrainerSettings(
         return copy(c -> c.paramSync = sync);
     }
 
+    /** The same settings with another limit of resident users. */
+    public TrainerSettings withResidentUsers(int users) {
+        return copy(c -> c.residentUsers = users);
+    }
+
     /** The settings a test or a command changes from a copy of these. */
     private static final class Changes {
         boolean eventTimeOrdering;
         double snapshotGateTolerance;
         long userStateTtlMs;
         ParamSync paramSync;
+        int residentUsers;
     }
 
     private TrainerSettings copy(java.util.function.Consumer<Changes> change) {
@@ -159,6 +174,7 @@ public record TrainerSettings(
         c.snapshotGateTolerance = snapshotGateTolerance;
         c.userStateTtlMs = userStateTtlMs;
         c.paramSync = paramSync;
+        c.residentUsers = residentUsers;
         change.accept(c);
         return new TrainerSettings(
                 batchSize,
@@ -175,7 +191,8 @@ public record TrainerSettings(
                 excludeMax,
                 c.snapshotGateTolerance,
                 c.userStateTtlMs,
-                c.paramSync);
+                c.paramSync,
+                c.residentUsers);
     }
 
     public Map<String, String> modelSettingsView() {

@@ -17,7 +17,10 @@ import java.util.List;
  */
 final class UserStateCodec {
     private static final byte ROW_FORMAT = 1;
-    private static final byte CLICKS_FORMAT = 1;
+    private static final byte CLICKS_FORMAT = 2;
+
+    /** The sequence number of a click stored without one (format 1). */
+    static final long UNNUMBERED = -1;
 
     private UserStateCodec() {}
 
@@ -53,19 +56,23 @@ final class UserStateCodec {
         }
     }
 
-    /** The clicks in their given order; their sequence numbers are not kept (see PendingClicks). */
+    /**
+     * The clicks in their given order, with their sequence numbers: the learner that numbered them
+     * takes them back unchanged ({@code MultiTaskLearner.restorePendingClicks}).
+     */
     static byte[] encodeClicks(List<PendingClick> clicks) {
         List<byte[]> items = new ArrayList<>(clicks.size());
         int size = 1 + 4;
         for (PendingClick click : clicks) {
             byte[] item = click.itemId().getBytes(StandardCharsets.UTF_8);
             items.add(item);
-            size += 4 + item.length + 8 + 4;
+            size += 8 + 4 + item.length + 8 + 4;
         }
         ByteBuffer out = ByteBuffer.allocate(size);
         out.put(CLICKS_FORMAT);
         out.putInt(clicks.size());
         for (int k = 0; k < clicks.size(); k++) {
+            out.putLong(clicks.get(k).seq());
             out.putInt(items.get(k).length);
             out.put(items.get(k));
             out.putLong(clicks.get(k).eventTime());
@@ -74,21 +81,28 @@ final class UserStateCodec {
         return out.array();
     }
 
-    /** The clicks of {@code userId}, numbered 0, 1, ... in their stored order. */
+    /**
+     * The clicks of {@code userId} in their stored order. Format 1 kept no sequence numbers: its
+     * clicks come back numbered {@link #UNNUMBERED}.
+     */
     static List<PendingClick> decodeClicks(String userId, byte[] data) {
         try {
             ByteBuffer in = ByteBuffer.wrap(data);
-            checkFormat(in.get(), CLICKS_FORMAT, "held clicks", userId);
+            byte format = in.get();
+            if (format != 1) {
+                checkFormat(format, CLICKS_FORMAT, "held clicks", userId);
+            }
             int n = in.getInt();
             List<PendingClick> clicks = new ArrayList<>(n);
             for (int k = 0; k < n; k++) {
+                long seq = format == 1 ? UNNUMBERED : in.getLong();
                 byte[] item = new byte[in.getInt()];
                 in.get(item);
                 long time = in.getLong();
                 float prediction = in.getFloat();
                 clicks.add(
                         new PendingClick(
-                                k,
+                                seq,
                                 userId,
                                 new String(item, StandardCharsets.UTF_8),
                                 time,

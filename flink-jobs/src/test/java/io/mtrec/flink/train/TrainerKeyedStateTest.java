@@ -25,7 +25,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The trainer's per-user keyed state, on the heap and the RocksDB state backend alike: rows, held
- * clicks with their timers, recent items, ledgers, and the state TTL.
+ * clicks with their timers, recent items, ledgers, and the state TTL. Most tests write every
+ * batch's users back after the batch ({@code trainer.resident.users} 0), so that keyed state can be
+ * read between batches; the residency tests use the default.
  */
 class TrainerKeyedStateTest {
     private static final int BATCH = 4;
@@ -36,13 +38,19 @@ class TrainerKeyedStateTest {
             AvroSerde.of(ModelSnapshotChunk.class);
 
     private static TrainerHarness harness(String backend, long ttlMs) throws Exception {
+        return harness(backend, ttlMs, 0);
+    }
+
+    private static TrainerHarness harness(String backend, long ttlMs, int residentUsers)
+            throws Exception {
         HashMap<String, String> model = new HashMap<>(ModelConfig.defaults().toMap());
         model.put("embedding.dim", "8");
         model.put("bottom.hidden", "8");
         model.put("conversion.window.ms", Long.toString(WINDOW_MS));
         TrainerSettings settings =
                 new TrainerSettings(BATCH, 1_000, 3, 100, 10_000, "test", model)
-                        .withUserStateTtlMs(ttlMs);
+                        .withUserStateTtlMs(ttlMs)
+                        .withResidentUsers(residentUsers);
         var h = new TrainerHarness(settings);
         h.setStateBackend(stateBackend(backend));
         return h;
@@ -287,6 +295,164 @@ class TrainerKeyedStateTest {
 
             assertThat(lastSnapshot(h)).isEqualTo(uninterrupted);
             assertThat(h.numEventTimeTimers()).isZero();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"hashmap", "rocksdb"})
+    void residentUsersStayInTheLearnerUntilACheckpointWritesThemBack(String backend)
+            throws Exception {
+        try (var h = harness(backend, 0, 100)) {
+            h.open();
+            send(
+                    h,
+                    Interaction.click("e1", "ann", "lamp", T0),
+                    Interaction.purchase("e2", "ann", "mug", T0 + 1),
+                    Interaction.rating("e3", "ann", "book", T0 + 2, 4f),
+                    Interaction.impression("e4", "bob", "lamp", T0 + 3));
+            MiniBatchTrainerOperator trainer = trainer(h);
+            UserRowState annInLearner = trainer.learner().exportUser("ann");
+
+            assertThat(trainer.learner().userCount()).isEqualTo(2);
+            assertThat(trainer.learner().pendingClicks()).isEqualTo(1);
+            assertThat(trainer.storedRow("ann")).isNull();
+            assertThat(trainer.storedLedger("ann")).isNull();
+            assertThat(h.numEventTimeTimers()).isZero();
+
+            h.snapshot(1, 1);
+
+            assertThat(trainer.learner().userCount()).isZero();
+            assertThat(trainer.learner().pendingClicks()).isZero();
+            assertThat(trainer.storedRow("ann")).isEqualTo(annInLearner);
+            assertThat(trainer.storedClicks("ann"))
+                    .extracting(c -> c.itemId())
+                    .containsExactly("lamp");
+            assertThat(trainer.storedRecentItems("ann")).containsExactly("mug", "book");
+            assertThat(trainer.storedLedger("ann"))
+                    .isEqualTo(LearnedLedger.of(List.of("e1", "e2", "e3")));
+            assertThat(trainer.storedLedger("bob")).isEqualTo(LearnedLedger.of(List.of("e4")));
+            assertThat(h.numEventTimeTimers()).isEqualTo(1);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"hashmap", "rocksdb"})
+    void moreResidentUsersThanTheLimitAreWrittenBackAfterTheBatch(String backend) throws Exception {
+        try (var h = harness(backend, 0, 2)) {
+            h.open();
+            send(h, Interaction.click("a1", "ann", "lamp", T0));
+            send(h, bobEvents("b", T0 + 1, BATCH - 1));
+            MiniBatchTrainerOperator trainer = trainer(h);
+            assertThat(trainer.learner().userCount()).isEqualTo(2);
+            assertThat(trainer.storedRow("ann")).isNull();
+
+            send(
+                    h,
+                    Interaction.impression("c1", "cat", "lamp", T0 + 2),
+                    Interaction.impression("a2", "ann", "mug", T0 + 2),
+                    Interaction.impression("c2", "cat", "mug", T0 + 2),
+                    Interaction.impression("c3", "cat", "cup", T0 + 2));
+
+            assertThat(trainer.learner().userCount()).isZero();
+            assertThat(trainer.storedLedger("ann"))
+                    .isEqualTo(LearnedLedger.of(List.of("a1", "a2")));
+            assertThat(trainer.storedLedger("cat").events()).isEqualTo(3);
+            assertThat(trainer.storedClicks("ann")).hasSize(1);
+            assertThat(h.numEventTimeTimers()).isEqualTo(1);
+        }
+    }
+
+    /**
+     * Four users clicking, buying (inside and after the window), rating and seeing items over 21
+     * batches: clicks expire while their user is resident, after a write-back, and in a mix of
+     * both.
+     */
+    private static List<Interaction> mixedStream() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+        String[] users = {"ann", "bob", "cat", "dan"};
+        List<Interaction> events = new ArrayList<>();
+        for (int k = 0; k < 21 * BATCH; k++) {
+            String user = users[random.nextInt(users.length)];
+            String item = "i" + random.nextInt(5);
+            long time = T0 + k * 700L;
+            String id = "e" + k;
+            int kind = random.nextInt(10);
+            events.add(
+                    kind < 4
+                            ? Interaction.impression(id, user, item, time)
+                            : kind < 7
+                                    ? Interaction.click(id, user, item, time)
+                                    : kind < 9
+                                            ? Interaction.purchase(id, user, item, time)
+                                            : Interaction.rating(
+                                                    id, user, item, time, 1f + kind % 5));
+        }
+        return events;
+    }
+
+    /**
+     * The final published snapshot after {@link #mixedStream}, with a checkpoint after every {@code
+     * checkpointEvery} events (0: none).
+     */
+    private static byte[] learnMixedStream(String backend, int residentUsers, int checkpointEvery)
+            throws Exception {
+        try (var h = harness(backend, 0, residentUsers)) {
+            h.open();
+            List<Interaction> events = mixedStream();
+            for (int k = 0; k < events.size(); k++) {
+                send(h, events.get(k));
+                if (checkpointEvery > 0 && (k + 1) % checkpointEvery == 0) {
+                    h.snapshot(k, k);
+                }
+            }
+            h.endInput();
+            assertThat(trainer(h).storedLedger("ann"))
+                    .isEqualTo(
+                            LearnedLedger.of(
+                                    events.stream()
+                                            .filter(e -> e.userId().equals("ann"))
+                                            .map(Interaction::eventId)
+                                            .toList()));
+            return lastSnapshot(h);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"hashmap", "rocksdb"})
+    void whetherUsersStayResidentChangesNothingThatIsLearned(String backend) throws Exception {
+        byte[] writtenBackEveryBatch = learnMixedStream(backend, 0, 0);
+
+        assertThat(learnMixedStream(backend, 100, 0)).isEqualTo(writtenBackEveryBatch);
+        assertThat(learnMixedStream(backend, 100, 7)).isEqualTo(writtenBackEveryBatch);
+        assertThat(learnMixedStream(backend, 2, 0)).isEqualTo(writtenBackEveryBatch);
+        MultiTaskLearner model = MultiTaskLearner.fromSnapshotBytes(writtenBackEveryBatch);
+        assertThat(model.metrics().purchaseCount()).isGreaterThan(10);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"hashmap", "rocksdb"})
+    void aRestoreFromACheckpointTakenWhileUsersWereResidentContinuesUnchanged(String backend)
+            throws Exception {
+        byte[] uninterrupted = learnMixedStream(backend, 100, 0);
+        List<Interaction> events = mixedStream();
+        int half = events.size() / 2 + 1; // a partial batch is pending
+        OperatorSubtaskState checkpoint;
+        try (var h = harness(backend, 0, 100)) {
+            h.open();
+            for (Interaction e : events.subList(0, half)) {
+                send(h, e);
+            }
+            checkpoint = h.snapshot(1, 1);
+        }
+        try (var h = harness(backend, 0, 100)) {
+            h.initializeState(checkpoint);
+            h.open();
+            for (Interaction e : events.subList(half, events.size())) {
+                send(h, e);
+            }
+            h.endInput();
+
+            assertThat(lastSnapshot(h)).isEqualTo(uninterrupted);
         }
     }
 }

@@ -29,7 +29,7 @@ class UserStateCodecTest {
     }
 
     @Test
-    void heldClicksRoundTripInOrderRenumbered() {
+    void heldClicksRoundTripInOrderWithTheirSequenceNumbers() {
         List<PendingClick> clicks =
                 List.of(
                         new PendingClick(41, "ann", "lämp", 100L, 0.25f),
@@ -38,13 +38,18 @@ class UserStateCodecTest {
         List<PendingClick> decoded =
                 UserStateCodec.decodeClicks("ann", UserStateCodec.encodeClicks(clicks));
 
-        assertThat(decoded)
-                .extracting(PendingClick::seq, PendingClick::itemId, PendingClick::eventTime)
+        assertThat(decoded).isEqualTo(clicks);
+    }
+
+    @Test
+    void heldClicksOfFormatOneComeBackUnnumbered() {
+        byte[] item = "mug".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        java.nio.ByteBuffer v1 = java.nio.ByteBuffer.allocate(1 + 4 + 4 + item.length + 8 + 4);
+        v1.put((byte) 1).putInt(1).putInt(item.length).put(item).putLong(200L).putFloat(0.5f);
+
+        assertThat(UserStateCodec.decodeClicks("ann", v1.array()))
                 .containsExactly(
-                        org.assertj.core.groups.Tuple.tuple(0L, "lämp", 100L),
-                        org.assertj.core.groups.Tuple.tuple(1L, "mug", 200L));
-        assertThat(decoded.get(0).purchasePrediction()).isEqualTo(0.25f);
-        assertThat(decoded.get(1).purchasePrediction()).isNaN();
+                        new PendingClick(UserStateCodec.UNNUMBERED, "ann", "mug", 200L, 0.5f));
     }
 
     @Test

@@ -49,9 +49,12 @@ public final class PendingClicks {
         }
     }
 
+    // One comparison, not a chain of key extractors: the heap compares on every held click.
     private static final Comparator<Entry> EXPIRY_ORDER =
-            Comparator.<Entry>comparingLong(e -> e.click.eventTime())
-                    .thenComparingLong(e -> e.click.seq());
+            (a, b) -> {
+                int byTime = Long.compare(a.click.eventTime(), b.click.eventTime());
+                return byTime != 0 ? byTime : Long.compare(a.click.seq(), b.click.seq());
+            };
 
     private final PriorityQueue<Entry> byTime = new PriorityQueue<>(EXPIRY_ORDER);
     private final Map<Key, ArrayDeque<Entry>> byKey = new HashMap<>();
@@ -245,6 +248,53 @@ public final class PendingClicks {
      * @throws IllegalArgumentException if a click belongs to another user
      */
     public void replaceUser(String userId, List<PendingClick> clicks) {
+        checkUser(userId, clicks);
+        removeUser(userId);
+        for (PendingClick click : clicks) {
+            insert(
+                    new PendingClick(
+                            nextSeq++,
+                            userId,
+                            click.itemId(),
+                            click.eventTime(),
+                            click.purchasePrediction()));
+        }
+    }
+
+    /**
+     * Replaces the held clicks of {@code userId} with {@code clicks} that this buffer (or the one
+     * it was restored from) numbered, keeping their sequence numbers: for a caller that keeps some
+     * users' clicks elsewhere between batches and hands them back. Expiry and claims then go
+     * exactly as if the clicks had never left, and the sequence counter does not move, so whether a
+     * user's clicks stayed or went out and came back changes nothing that is learned.
+     *
+     * @throws IllegalArgumentException if a click belongs to another user, or the sequence numbers
+     *     do not increase or are not below {@link #nextSeq()}
+     */
+    public void restoreUser(String userId, List<PendingClick> clicks) {
+        checkUser(userId, clicks);
+        long previous = Long.MIN_VALUE;
+        for (PendingClick click : clicks) {
+            if (click.seq() <= previous || click.seq() < 0 || click.seq() >= nextSeq) {
+                throw new IllegalArgumentException(
+                        "restored pending clicks of user '"
+                                + userId
+                                + "' must have increasing sequence numbers in [0, "
+                                + nextSeq
+                                + "), found "
+                                + click.seq()
+                                + " after "
+                                + previous);
+            }
+            previous = click.seq();
+        }
+        removeUser(userId);
+        for (PendingClick click : clicks) {
+            insert(click);
+        }
+    }
+
+    private static void checkUser(String userId, List<PendingClick> clicks) {
         for (PendingClick click : clicks) {
             if (!click.userId().equals(userId)) {
                 throw new IllegalArgumentException(
@@ -255,6 +305,9 @@ public final class PendingClicks {
                                 + "'");
             }
         }
+    }
+
+    private void removeUser(String userId) {
         Set<Key> keys = keysByUser.get(userId);
         if (keys != null) {
             for (Key key : List.copyOf(keys)) {
@@ -264,15 +317,6 @@ public final class PendingClicks {
                 }
                 removeKey(key);
             }
-        }
-        for (PendingClick click : clicks) {
-            insert(
-                    new PendingClick(
-                            nextSeq++,
-                            userId,
-                            click.itemId(),
-                            click.eventTime(),
-                            click.purchasePrediction()));
         }
     }
 }

@@ -83,6 +83,50 @@ class PendingClicksTest {
     }
 
     @Test
+    void clicksThatLeaveAndComeBackExpireAndAreClaimedAsIfTheyHadStayed() {
+        PendingClicks stayed = new PendingClicks();
+        PendingClicks left = new PendingClicks();
+        for (PendingClicks pending : List.of(stayed, left)) {
+            pending.add("u", "i", 100L);
+            pending.add("v", "i", 100L);
+            pending.add("u", "i", 100L);
+            pending.add("u", "j", 90L);
+        }
+        List<PendingClick> out = left.entriesOf("u");
+        left.restoreUser("u", List.of()); // u's clicks leave; v's stay
+        left.restoreUser("u", out);
+        stayed.add("w", "k", 95L);
+        left.add("w", "k", 95L);
+
+        assertThat(left.nextSeq()).isEqualTo(stayed.nextSeq()).isEqualTo(5L);
+        assertThat(left.claim("u", "i")).isTrue();
+        assertThat(stayed.claim("u", "i")).isTrue();
+        List<PendingClick> expired = left.expire(1_000L, 10L);
+        assertThat(expired).isEqualTo(stayed.expire(1_000L, 10L));
+        assertThat(expired)
+                .extracting(c -> c.userId() + "/" + c.itemId() + "#" + c.seq())
+                .containsExactly("u/j#3", "w/k#4", "v/i#1", "u/i#2");
+    }
+
+    @Test
+    void restoringClicksWithSequenceNumbersThisBufferNeverGaveIsRejected() {
+        PendingClicks pending = new PendingClicks();
+        pending.add("u", "i", 1L);
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () ->
+                                pending.restoreUser(
+                                        "u",
+                                        List.of(
+                                                new PendingClick(0, "u", "i", 1L),
+                                                new PendingClick(1, "u", "j", 2L))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "restored pending clicks of user 'u' must have increasing sequence"
+                                + " numbers in [0, 1), found 1 after 0");
+        assertThat(pending.entriesOf("u")).extracting(PendingClick::seq).containsExactly(0L);
+    }
+
+    @Test
     void replacingWithAnotherUsersClickIsRejected() {
         PendingClicks pending = new PendingClicks();
         org.assertj.core.api.Assertions.assertThatThrownBy(

@@ -1118,16 +1118,16 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
         LearnedLedger total = ledger;
         for (Map.Entry<String, List<Interaction>> entry : byUser.entrySet()) {
             Resident resident = residents.get(entry.getKey());
-            LearnedLedger userLedger = resident.ledger;
+            LearnedLedger learned = LearnedLedger.EMPTY;
             for (Interaction event : entry.getValue()) {
-                userLedger = userLedger.plus(event.eventId());
-                total = total.plus(event.eventId());
+                learned = learned.plus(event.eventId());
                 if (recent.keeps(event)) {
                     resident.recent = recent.remember(recentOf(entry.getKey(), resident), event);
                     resident.recentChanged = true;
                 }
             }
-            resident.ledger = userLedger;
+            resident.ledger = resident.ledger.plus(learned);
+            total = total.plus(learned);
         }
         ledger = total;
     }

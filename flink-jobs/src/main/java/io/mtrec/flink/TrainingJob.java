@@ -161,10 +161,15 @@ public final class TrainingJob {
                     .name("param-sync")
                     .uid("param-sync-sink");
         }
+        // Not chained to the trainer: the exactly-once writer flushes and opens a Kafka
+        // transaction at every checkpoint and its committer commits one after, which on the
+        // trainer's thread held back every event arriving meanwhile (the bench's checkpoint
+        // latency spikes); a few records every snapshot interval cross the network instead.
         scores.getSideOutput(MiniBatchTrainerOperator.SNAPSHOTS)
                 .sinkTo(io.snapshots())
                 .setParallelism(trainers)
                 .name("snapshots")
-                .uid("snapshots-sink");
+                .uid("snapshots-sink")
+                .disableChaining();
     }
 }

@@ -231,10 +231,38 @@ final class KafkaTestSupport {
             throw new AssertionError(
                     job + " did not read every event in " + timeout + "; " + state);
         }
-        client.stopWithSavepoint(
-                        true,
-                        savepoints.resolve(job).toUri().toString(),
-                        SavepointFormatType.CANONICAL)
-                .get();
+        stopWithSavepoint(client, savepoints.resolve(job).toUri().toString(), timeout);
+    }
+
+    /**
+     * Drains and stops the job with a savepoint, retrying while a task is not running: a job that
+     * has just restarted after a failure may have read everything before every task is back.
+     */
+    private static void stopWithSavepoint(JobClient client, String path, Duration timeout)
+            throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                client.stopWithSavepoint(true, path, SavepointFormatType.CANONICAL).get();
+                return;
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (!notAllTasksRunning(e) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    private static boolean notAllTasksRunning(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof org.apache.flink.runtime.checkpoint.CheckpointException c
+                    && c.getCheckpointFailureReason()
+                            == org.apache.flink.runtime.checkpoint.CheckpointFailureReason
+                                    .NOT_ALL_REQUIRED_TASKS_RUNNING) {
+                return true;
+            }
+        }
+        return false;
     }
 }

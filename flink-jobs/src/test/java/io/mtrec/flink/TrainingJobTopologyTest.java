@@ -110,4 +110,31 @@ class TrainingJobTopologyTest {
                                 + " Enable checkpoints or set snapshots.delivery.guarantee to"
                                 + " at-least-once.");
     }
+
+    @Test
+    void theSnapshotWriterRunsInItsOwnTaskAndTheScoreWriterOnTheTrainersThread() {
+        JobConfig config = JobConfig.fromMap(Map.of("bootstrap.servers", "127.0.0.1:9092"));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+
+        TrainingJob.build(env, config, new KafkaJobIO(config));
+
+        List<String> tasks =
+                java.util.stream.StreamSupport.stream(
+                                org.apache.flink.streaming.api.graph.StreamingJobGraphGenerator
+                                        .createJobGraph(env.getStreamGraph())
+                                        .getVertices()
+                                        .spliterator(),
+                                false)
+                        .map(v -> v.getName())
+                        .toList();
+        assertThat(tasks)
+                .filteredOn(name -> name.contains("mini-batch-trainer"))
+                .singleElement()
+                .satisfies(
+                        name ->
+                                assertThat(name)
+                                        .contains("scores: Writer")
+                                        .doesNotContain("snapshots"));
+        assertThat(tasks).anySatisfy(name -> assertThat(name).startsWith("snapshots: Writer"));
+    }
 }

@@ -662,17 +662,18 @@ public final class MultiTaskLearner {
         EmbeddingTable users = network.users();
         EmbeddingTable items = network.items();
         // Users with a row (or the cold row), by index, and that row.
-        List<Integer> scored = new ArrayList<>();
-        List<Integer> scoredRows = new ArrayList<>();
+        int[] scored = new int[userIds.size()];
+        int[] scoredRows = new int[userIds.size()];
+        int scoredCount = 0;
         for (int u = 0; u < userIds.size(); u++) {
             results.add(List.of());
             int row = k > 0 && items.idRows() > 0 ? users.rowOrCold(userIds.get(u)) : -1;
             if (row >= 0) {
-                scored.add(u);
-                scoredRows.add(row);
+                scored[scoredCount] = u;
+                scoredRows[scoredCount++] = row;
             }
         }
-        if (scored.isEmpty()) {
+        if (scoredCount == 0) {
             return results;
         }
         int dim = users.dim();
@@ -686,17 +687,17 @@ public final class MultiTaskLearner {
         int[] rows = new int[group];
         int[] offsets = new int[group];
         ensureSelectors(group, k);
-        for (int from = 0; from < scored.size(); from += group) {
-            int count = Math.min(group, scored.size() - from);
+        for (int from = 0; from < scoredCount; from += group) {
+            int count = Math.min(group, scoredCount - from);
             for (int g = 0; g < count; g++) {
-                rows[g] = scoredRows.get(from + g);
+                rows[g] = scoredRows[from + g];
                 offsets[g] = rows[g] * dim;
                 // No user gets more than every item: a huge k costs no more than the table.
                 selectors[g].reset(Math.min(k, items.size()));
                 // Left-out items as rows: a bit test per item instead of a string hash.
                 BitSet leftOut = leftOutRows[g];
                 leftOut.clear();
-                for (String itemId : excluded.get(scored.get(from + g))) {
+                for (String itemId : excluded.get(scored[from + g])) {
                     int row = items.rowOf(itemId);
                     if (row >= 0) {
                         leftOut.set(row);
@@ -735,7 +736,7 @@ public final class MultiTaskLearner {
                 }
             }
             for (int g = 0; g < count; g++) {
-                results.set(scored.get(from + g), selectors[g].best(items));
+                results.set(scored[from + g], selectors[g].best(items));
             }
         }
         return results;
@@ -785,9 +786,8 @@ public final class MultiTaskLearner {
         }
 
         void add(float score, int row, float[] itemParts, EmbeddingTable items) {
-            int at;
             if (size < k) {
-                at = size++;
+                int at = size++;
                 // Sift up: the parent of a better entry must be worse.
                 while (at > 0) {
                     int parent = (at - 1) >>> 1;
@@ -797,33 +797,43 @@ public final class MultiTaskLearner {
                     move(parent, at);
                     at = parent;
                 }
+                put(at, score, row, itemParts, 0);
             } else {
-                at = 0;
-                // Sift down from the root the new entry replaces.
-                while (true) {
-                    int child = 2 * at + 1;
-                    if (child >= size) {
-                        break;
-                    }
-                    if (child + 1 < size
-                            && worse(
-                                    scores[child + 1],
-                                    rows[child + 1],
-                                    scores[child],
-                                    rows[child],
-                                    items)) {
-                        child++;
-                    }
-                    if (!worse(scores[child], rows[child], score, row, items)) {
-                        break;
-                    }
-                    move(child, at);
-                    at = child;
-                }
+                siftDown(score, row, itemParts, 0, items);
             }
+        }
+
+        /** Puts (score, row, parts) at the root's place and sifts it down to where it belongs. */
+        private void siftDown(
+                float score, int row, float[] from, int fromOffset, EmbeddingTable items) {
+            int at = 0;
+            while (true) {
+                int child = 2 * at + 1;
+                if (child >= size) {
+                    break;
+                }
+                if (child + 1 < size
+                        && worse(
+                                scores[child + 1],
+                                rows[child + 1],
+                                scores[child],
+                                rows[child],
+                                items)) {
+                    child++;
+                }
+                if (!worse(scores[child], rows[child], score, row, items)) {
+                    break;
+                }
+                move(child, at);
+                at = child;
+            }
+            put(at, score, row, from, fromOffset);
+        }
+
+        private void put(int at, float score, int row, float[] from, int fromOffset) {
             scores[at] = score;
             rows[at] = row;
-            System.arraycopy(itemParts, 0, parts, 3 * at, 3);
+            System.arraycopy(from, fromOffset, parts, 3 * at, 3);
         }
 
         private void move(int from, int to) {
@@ -842,20 +852,23 @@ public final class MultiTaskLearner {
             return items.id(rowA).compareTo(items.id(rowB)) > 0;
         }
 
-        /** The kept items, best first. */
+        /**
+         * The kept items, best first (the order of {@link #BETTER}), emptying the heap: the worst
+         * is at the root, so popping fills the list from its end, with no comparator and no sort.
+         */
         List<ItemScore> best(EmbeddingTable items) {
-            List<ItemScore> list = new ArrayList<>(size);
-            for (int i = 0; i < size; i++) {
-                list.add(
-                        new ItemScore(
-                                items.id(rows[i]),
-                                parts[3 * i],
-                                parts[3 * i + 1],
-                                parts[3 * i + 2],
-                                scores[i]));
+            ItemScore[] out = new ItemScore[size];
+            float[] last = new float[3];
+            while (size > 0) {
+                out[size - 1] =
+                        new ItemScore(items.id(rows[0]), parts[0], parts[1], parts[2], scores[0]);
+                size--;
+                if (size > 0) {
+                    System.arraycopy(parts, 3 * size, last, 0, 3);
+                    siftDown(scores[size], rows[size], last, 0, items);
+                }
             }
-            list.sort(BETTER);
-            return list;
+            return Arrays.asList(out);
         }
     }
 

@@ -1,5 +1,8 @@
 package io.mtrec.model;
 
+import io.mtrec.model.tasks.PendingClicks.PendingClick;
+
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -19,6 +22,10 @@ import java.util.Set;
  * @param gradientNorm global L2 norm of the gradient before clipping
  * @param touchedUsers users of the batch's examples, in first-seen order: their scores may have
  *     changed
+ * @param heldClicks the clicks this call started holding for a purchase, as added (scored later in
+ *     the call: see {@link MultiTaskLearner#pendingClick} for their current values)
+ * @param releasedClicks held clicks this call let go: claimed by a purchase or expired; with {@code
+ *     heldClicks}, what a caller that keeps held clicks elsewhere must change there
  */
 public record BatchResult(
         long version,
@@ -30,4 +37,6 @@ public record BatchResult(
         boolean applied,
         double loss,
         double gradientNorm,
-        Set<String> touchedUsers) {}
+        Set<String> touchedUsers,
+        List<PendingClick> heldClicks,
+        List<PendingClick> releasedClicks) {}

@@ -199,7 +199,10 @@ public final class MultiTaskLearner {
         int convertedClicks = 0;
         resolutions.clear();
         newClicks.clear();
+        List<PendingClick> held = new ArrayList<>();
+        List<PendingClick> released = new ArrayList<>();
         for (PendingClick expired : pending.expire(eventClock, config.conversionWindowMs())) {
+            released.add(expired);
             int userRow = rowOrCreate(users, expired.userId());
             int itemRow = rowOrCreate(items, expired.itemId());
             resolutions.add(new PurchaseResolution(expired, false, batch.size()));
@@ -227,6 +230,7 @@ public final class MultiTaskLearner {
                 }
                 case CLICK -> {
                     long seq = pending.add(event.userId(), event.itemId(), time);
+                    held.add(new PendingClick(seq, event.userId(), event.itemId(), time));
                     newClicks.add(new NewClick(seq, event.userId(), event.itemId(), batch.size()));
                     batch.add(Task.CLICK, userRow, itemRow, 1f, lossWeightClick, true);
                     int k = sampler.sample(itemRow, items.size(), negatives.length, negatives);
@@ -255,6 +259,7 @@ public final class MultiTaskLearner {
                     PendingClick claimed = pending.take(event.userId(), event.itemId());
                     if (claimed != null) {
                         convertedClicks++;
+                        released.add(claimed);
                     }
                     resolutions.add(new PurchaseResolution(claimed, true, batch.size()));
                     batch.add(purchaseObjective(), userRow, itemRow, 1f, lossWeightPurchase, true);
@@ -273,7 +278,8 @@ public final class MultiTaskLearner {
         eventsLearned += events.size();
         Set<String> touchedUsers = Collections.unmodifiableSet(touched);
         if (batch.size() == 0) {
-            return new BatchResult(version, 0, 0, 0, 0, 0, false, 0.0, 0.0, touchedUsers);
+            return new BatchResult(
+                    version, 0, 0, 0, 0, 0, false, 0.0, 0.0, touchedUsers, held, released);
         }
         double loss = network.computeGradients(batch);
         double gradientNorm = Math.sqrt(network.gradientSumOfSquares());
@@ -289,7 +295,9 @@ public final class MultiTaskLearner {
                     false,
                     loss,
                     gradientNorm,
-                    touchedUsers);
+                    touchedUsers,
+                    held,
+                    released);
         }
         recordMetrics();
         network.applyGradients(
@@ -305,7 +313,9 @@ public final class MultiTaskLearner {
                 true,
                 loss,
                 gradientNorm,
-                touchedUsers);
+                touchedUsers,
+                held,
+                released);
     }
 
     /** The loss a resolved purchase label trains: pCTCVR under ESMM, else pCVR. */
@@ -531,6 +541,19 @@ public final class MultiTaskLearner {
     public void forgetUsers() {
         network.users().removeIdRows();
         pending.clear();
+    }
+
+    /** The held click numbered {@code seq}, with its current purchase prediction, or null. */
+    public PendingClick pendingClick(long seq) {
+        return pending.get(seq);
+    }
+
+    /**
+     * The earliest event time of the clicks of {@code userId} waiting for a purchase, {@link
+     * Long#MAX_VALUE} if none: when the first of them can expire.
+     */
+    public long firstPendingClickTime(String userId) {
+        return pending.firstEventTime(userId);
     }
 
     /** The clicks of {@code userId} waiting for a purchase, as plain data, in arrival order. */

@@ -50,6 +50,38 @@ class MultiTaskLearnerTest {
     }
 
     @Test
+    void aBatchReportsTheClicksItStartedHoldingAndThoseItLetGo() {
+        MultiTaskLearner learner = new MultiTaskLearner(small());
+        BatchResult first =
+                learner.learn(
+                        List.of(
+                                click("e1", "u", "a", 10),
+                                click("e2", "v", "b", 20),
+                                click("e3", "u", "c", 30)));
+        assertThat(first.heldClicks())
+                .extracting(c -> c.userId() + "/" + c.itemId() + "#" + c.seq())
+                .containsExactly("u/a#0", "v/b#1", "u/c#2");
+        assertThat(first.releasedClicks()).isEmpty();
+        assertThat(learner.pendingClick(1).purchasePrediction()).isBetween(0f, 1f);
+        assertThat(learner.firstPendingClickTime("u")).isEqualTo(10);
+
+        // b converts; a's window (1 s) has passed by the next batch's clock, c's has not.
+        BatchResult second = learner.learn(List.of(purchase("e4", "v", "b", 1_025)));
+        BatchResult third = learner.learn(List.of(click("e5", "v", "d", 1_026)));
+
+        assertThat(second.releasedClicks()).extracting(c -> c.itemId()).containsExactly("b");
+        assertThat(second.heldClicks()).isEmpty();
+        assertThat(third.releasedClicks()).extracting(c -> c.itemId()).containsExactly("a");
+        assertThat(third.heldClicks()).extracting(c -> c.seq()).containsExactly(3L);
+        assertThat(learner.pendingClick(0)).isNull();
+        assertThat(learner.pendingClick(1)).isNull();
+        assertThat(learner.pendingClick(2).itemId()).isEqualTo("c");
+        assertThat(learner.firstPendingClickTime("u")).isEqualTo(30);
+        assertThat(learner.firstPendingClickTime("v")).isEqualTo(1_026);
+        assertThat(learner.firstPendingClickTime("nobody")).isEqualTo(Long.MAX_VALUE);
+    }
+
+    @Test
     void eachAppliedBatchIncrementsTheVersion() {
         MultiTaskLearner learner = new MultiTaskLearner(small());
         BatchResult first = learner.learn(List.of(impression("e1", "u", "a", 10)));

@@ -33,8 +33,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@code ./mtrec bench [--saturation-events N] [--rate R] [--duration 90s] [--warmup 30s]
- * [--summary FILE] [--setting value ...]}: the end-to-end benchmark of the training job on a real
- * broker and a local Flink MiniCluster, in two phases.
+ * [--summary FILE] [--timeline FILE] [--setting value ...]}: the end-to-end benchmark of the
+ * training job on a real broker and a local Flink MiniCluster, in two phases.
  *
  * <ol>
  *   <li><b>Saturation.</b> N synthetic events are written to Kafka first, then the job reads them
@@ -61,6 +61,7 @@ public final class BenchCommand {
 
     private final PrintStream out;
     private LocalCheckpoints checkpoints;
+    private String timelineFile;
 
     public BenchCommand(PrintStream out) {
         this.out = out;
@@ -74,6 +75,7 @@ public final class BenchCommand {
         Duration duration = args.takeDuration("duration", Duration.ofSeconds(90));
         Duration warmup = args.takeDuration("warmup", Duration.ofSeconds(30));
         String summaryFile = args.take("summary", null);
+        timelineFile = args.take("timeline", null);
         if (saturationEvents < 1) {
             throw new IllegalArgumentException(
                     "--saturation-events must be at least 1, got " + saturationEvents);
@@ -135,6 +137,8 @@ public final class BenchCommand {
             summary.put("in_job_latency_p99_ms", lat.inJob()[1]);
             summary.put("batch_millis_p50", lat.batchMillis()[0]);
             summary.put("batch_millis_p99", lat.batchMillis()[1]);
+            summary.put("checkpoint_millis_max", lat.checkpointMillisMax());
+            summary.put("snapshot_publish_millis_max", lat.publishMillisMax());
             summary.put("latency_rate", rate);
             summary.put("latency_events_per_sec", Math.round(lat.eventsPerSec()));
             summary.put("scores_flush_interval_ms", live.get(JobConfig.SCORES_FLUSH_INTERVAL_MS));
@@ -249,7 +253,9 @@ public final class BenchCommand {
             double[] outputPath,
             double[] toTrainer,
             double[] inJob,
-            double[] batchMillis) {}
+            double[] batchMillis,
+            double checkpointMillisMax,
+            double publishMillisMax) {}
 
     private Latency latency(JobConfig config, int rate, Duration duration, Duration warmup)
             throws Exception {
@@ -263,6 +269,7 @@ public final class BenchCommand {
 
         long[] samples = new long[1 << 20];
         long[] outputSamples = new long[samples.length];
+        long[] receivedAt = new long[samples.length];
         int[] count = {0};
         long[] sampleFrom = {Long.MAX_VALUE};
         TopicFollower<UserScores> scoreFollower =
@@ -279,6 +286,7 @@ public final class BenchCommand {
                                     if (count[0] < samples.length) {
                                         outputSamples[count[0]] =
                                                 now - s.getProducedAt().toEpochMilli();
+                                        receivedAt[count[0]] = now;
                                         samples[count[0]++] = now - eventTime;
                                     }
                                 }
@@ -309,6 +317,8 @@ public final class BenchCommand {
         double[] inJob = quantiles("eventToScoreMillis");
         double[] toTrainer = quantiles("eventToTrainerMillis");
         double[] batch = quantiles("batchMillis");
+        double checkpointMax = max("checkpointMillis");
+        double publishMax = max("snapshotPublishMillis");
         producer.stop();
         producerThread.join();
         producer.close();
@@ -324,6 +334,9 @@ public final class BenchCommand {
         synchronized (samples) {
             sorted = Arrays.copyOf(samples, count[0]);
             output = Arrays.copyOf(outputSamples, count[0]);
+            if (timelineFile != null) {
+                writeTimeline(receivedAt, samples, outputSamples, count[0]);
+            }
         }
         Arrays.sort(sorted);
         Arrays.sort(output);
@@ -351,7 +364,16 @@ public final class BenchCommand {
                 batch[0],
                 batch[1]);
         return new Latency(
-                p50, p99, sorted.length, eventsPerSec, outputPath, toTrainer, inJob, batch);
+                p50,
+                p99,
+                sorted.length,
+                eventsPerSec,
+                outputPath,
+                toTrainer,
+                inJob,
+                batch,
+                checkpointMax,
+                publishMax);
     }
 
     /** p50 and p99 of the trainer's histogram {@code name}, NaN when it has none. */
@@ -359,6 +381,13 @@ public final class BenchCommand {
         return InProcessMetricsReporter.histogram(name)
                 .map(h -> new double[] {h.getQuantile(0.5), h.getQuantile(0.99)})
                 .orElse(new double[] {Double.NaN, Double.NaN});
+    }
+
+    /** The largest value of the trainer's histogram {@code name} (its last 1,000), NaN if none. */
+    private static double max(String name) {
+        return InProcessMetricsReporter.histogram(name)
+                .map(h -> (double) h.getMax())
+                .orElse(Double.NaN);
     }
 
     /** Nearest-rank percentile of sorted samples; NaN when there are none. */
@@ -386,5 +415,20 @@ public final class BenchCommand {
                 "latency_p50_ms",
                 "latency_p99_ms",
                 "state_bytes_per_user");
+    }
+
+    /**
+     * {@code --timeline FILE}: one CSV line per score record measured, in arrival order: received
+     * (epoch ms), event to received (ms), emitted to received (ms); to see when the tail happens.
+     */
+    private void writeTimeline(long[] receivedAt, long[] latency, long[] output, int n)
+            throws java.io.IOException {
+        try (var w = java.nio.file.Files.newBufferedWriter(Path.of(timelineFile))) {
+            w.write("received_ms,latency_ms,output_latency_ms\n");
+            for (int i = 0; i < n; i++) {
+                w.write(receivedAt[i] + "," + latency[i] + "," + output[i] + "\n");
+            }
+        }
+        out.println("timeline written to " + timelineFile);
     }
 }

@@ -25,6 +25,7 @@ import org.apache.flink.api.common.operators.ProcessingTimeService.ProcessingTim
 import org.apache.flink.api.common.state.BroadcastState;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
@@ -61,6 +62,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -106,16 +108,17 @@ import java.util.TreeSet;
  * nothing that is learned: rows come back bit for bit, and held clicks keep the sequence numbers
  * the learner gave them, so they expire and are claimed in the same order whether they stayed or
  * went out and came back (with {@code model.embedding.ttl.ms} set the limit is 0, because the
- * learner's TTL sweep would see other rows). A held click's expiry is a keyed event-time timer at
- * (click time + conversion window + 1), registered when the click is written back, on a clock the
- * trainer moves itself, to the learner's event clock just before each batch (not to the watermark,
- * whose timing is not reproducible); the learner expires the clicks it holds at that same clock,
- * and imports a resident's clicks in keyed state when their timer fires, so a click expires in the
- * same batch on every run. A purchase imports its user's held clicks (it may claim one); a claimed
- * or expired click's timer is deleted when the user is written back. The item table, dense
- * parameters, optimizer state, sampler, metrics and model version (the learner), the partial batch,
- * the held events and the dirty users are operator state, so a checkpoint taken in the middle of a
- * batch restores that batch and does not change what is learned.
+ * learner's TTL sweep would see other rows). A user with held clicks in keyed state has one keyed
+ * event-time timer, at the first time one of them expires (click time + conversion window + 1), set
+ * when the user is written back (one per user, not one per click: with a two-minute window a user
+ * held hundreds of clicks, and moving their timers at a write-back took tens of milliseconds). The
+ * timers run on a clock the trainer moves itself, to the learner's event clock just before each
+ * batch (not to the watermark, whose timing is not reproducible); a fired timer imports all the
+ * user's held clicks, and the learner expires those due at that same clock, so a click expires in
+ * the same batch on every run. A purchase imports its user's held clicks (it may claim one). The
+ * item table, dense parameters, optimizer state, sampler, metrics and model version (the learner),
+ * the partial batch, the held events and the dirty users are operator state, so a checkpoint taken
+ * in the middle of a batch restores that batch and does not change what is learned.
  *
  * <p><b>Parallel trainers.</b> At parallelism K > 1 each trainer owns the users Flink routes to it
  * and keeps a replica of the item table and dense parameters. After {@code param.sync.batches}
@@ -164,14 +167,17 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
     private transient ValueState<byte[]> rowState;
 
     /**
-     * A user's held clicks, as encoded chunks in arrival order: a batch appends its new clicks as
-     * one chunk without reading the rest; a batch with the user's purchase, or one in which their
-     * clicks expire, reads them all and writes them back as one.
+     * A user's held clicks by the sequence number the learner gave them: writing a user back puts
+     * the clicks that arrived and removes those claimed or expired since, whatever the user holds.
      */
-    private transient ListState<byte[]> clicksState;
+    private transient MapState<Long, byte[]> clicksState;
 
     private transient ValueState<List<String>> recentState;
     private transient ValueState<long[]> userLedgerState;
+
+    /** The time of the user's one held-click timer: the earliest expiry of their stored clicks. */
+    private transient ValueState<Long> clickTimerState;
+
     private transient ValueStateDescriptor<byte[]> rowDescriptor;
 
     /** Every item profile received, by item id: restores a text embedding an evicted row lost. */
@@ -200,8 +206,25 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
         /** Every held click of the user is in the learner, not only those since admission. */
         boolean clicksImported;
 
-        /** Expiry times of the held clicks in keyed state when they were imported. */
-        Set<Long> storedExpiries = Set.of();
+        /** The user's held-click timer in keyed state when the clicks were imported, or null. */
+        Long storedTimer;
+
+        /** Clicks held since the user became resident and still held: to put in keyed state. */
+        final Set<Long> addedSeqs = new HashSet<>();
+
+        /** Clicks from keyed state the learner has let go since: to remove from keyed state. */
+        final Set<Long> removedSeqs = new HashSet<>();
+
+        /** The imported clicks were numbered afresh: keyed state is rewritten at write-back. */
+        boolean renumbered;
+
+        /**
+         * The imported clicks' sequence numbers in event-time order: the first of them not let go
+         * since is the earliest stored click left, found without looking at the others.
+         */
+        long[] storedByTime = new long[0];
+
+        long[] storedTimes = new long[0];
 
         LearnedLedger ledger;
 
@@ -290,6 +313,8 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
     private transient Histogram batchMillis;
     private transient Histogram scoreLatencyMillis;
     private transient Histogram arrivalLagMillis;
+    private transient Histogram checkpointMillis;
+    private transient Histogram publishMillis;
 
     public MiniBatchTrainerOperator(TrainerSettings settings) {
         this.settings = settings;
@@ -333,10 +358,11 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
         rowState = context.getKeyedStateStore().getState(rowDescriptor);
         clicksState =
                 context.getKeyedStateStore()
-                        .getListState(
+                        .getMapState(
                                 userState(
-                                        new ListStateDescriptor<>(
+                                        new MapStateDescriptor<>(
                                                 "held-clicks",
+                                                BasicTypeInfo.LONG_TYPE_INFO,
                                                 PrimitiveArrayTypeInfo
                                                         .BYTE_PRIMITIVE_ARRAY_TYPE_INFO)));
         recentState =
@@ -355,6 +381,13 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
                                                 "user-ledger",
                                                 PrimitiveArrayTypeInfo
                                                         .LONG_PRIMITIVE_ARRAY_TYPE_INFO)));
+
+        clickTimerState =
+                context.getKeyedStateStore()
+                        .getState(
+                                userState(
+                                        new ValueStateDescriptor<>(
+                                                "held-click-timer", Long.class)));
 
         TrainerDevice.select(settings.compute(), getRuntimeContext());
         learner = null;
@@ -552,6 +585,13 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
         // batching, training and the per-user score interval.
         arrivalLagMillis =
                 group.histogram("eventToTrainerMillis", new DescriptiveStatisticsHistogram(10_000));
+        // The trainer's own part of a checkpoint (writing residents back, operator state) and of a
+        // published snapshot (every user's row from keyed state, the chunks): time in which it
+        // reads no event.
+        checkpointMillis =
+                group.histogram("checkpointMillis", new DescriptiveStatisticsHistogram(1_000));
+        publishMillis =
+                group.histogram("snapshotPublishMillis", new DescriptiveStatisticsHistogram(1_000));
         group.gauge("modelVersion", () -> versionGauge);
         group.gauge("clickAuc", () -> quality.clickAuc());
         group.gauge("clickLogLoss", () -> quality.clickLogLoss());
@@ -789,6 +829,7 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
 
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
+        long start = System.nanoTime();
         super.snapshotState(context);
         writeBackResidents(); // before the keyed state is snapshotted, after this method
         learnerState.update(List.of(learner.toSnapshotBytes()));
@@ -817,6 +858,7 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
                                 baseline.clickAuc(),
                                 baseline.purchaseAuc(),
                                 baseline.ratingRmse()));
+        checkpointMillis.update((System.nanoTime() - start) / 1_000_000);
     }
 
     /**
@@ -927,7 +969,7 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
         Set<String> users = importUsersFor(byUser.keySet(), buyers);
         BatchResult result = learner.learn(batch);
         users.addAll(result.touchedUsers());
-        recordBatch(users, byUser);
+        recordBatch(users, byUser, result);
         lastBatchNanos = System.nanoTime() - start;
         batchSizes.update(batch.size());
         batchMillis.update(lastBatchNanos / 1_000_000);
@@ -1025,34 +1067,40 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
         setCurrentKey(user);
         List<PendingClick> stored = storedClicksOfCurrentKey(user);
         resident.clicksImported = true;
-        resident.storedExpiries = expiries(stored);
+        resident.storedTimer = clickTimerState.value();
         if (stored.isEmpty()) {
             return;
         }
+        List<PendingClick> byTime = new ArrayList<>(stored);
+        byTime.sort(Comparator.comparingLong(PendingClick::eventTime));
+        resident.storedByTime = new long[byTime.size()];
+        resident.storedTimes = new long[byTime.size()];
+        for (int i = 0; i < byTime.size(); i++) {
+            resident.storedByTime[i] = byTime.get(i).seq();
+            resident.storedTimes[i] = byTime.get(i).eventTime();
+        }
         List<PendingClick> all = new ArrayList<>(stored);
         all.addAll(learner.exportPendingClicks(user));
-        if (all.stream().anyMatch(c -> c.seq() == UserStateCodec.UNNUMBERED)) {
-            learner.importPendingClicks(user, all); // stored before numbers were kept
-            return;
-        }
         all.sort(Comparator.comparingLong(PendingClick::seq));
         try {
             learner.restorePendingClicks(user, all);
         } catch (IllegalArgumentException e) {
             // Numbered by another learner (state moved to another trainer): numbered afresh.
             learner.importPendingClicks(user, all);
+            resident.renumbered = true;
         }
     }
 
     /** The held clicks in keyed state of {@code user}, the current key, in arrival order. */
     private List<PendingClick> storedClicksOfCurrentKey(String user) throws Exception {
         List<PendingClick> clicks = new ArrayList<>();
-        Iterable<byte[]> chunks = clicksState.get();
-        if (chunks != null) {
-            for (byte[] chunk : chunks) {
-                clicks.addAll(UserStateCodec.decodeClicks(user, chunk));
+        Iterable<Map.Entry<Long, byte[]>> entries = clicksState.entries();
+        if (entries != null) {
+            for (Map.Entry<Long, byte[]> entry : entries) {
+                clicks.add(UserStateCodec.decodeClick(user, entry.getKey(), entry.getValue()));
             }
         }
+        clicks.sort(Comparator.comparingLong(PendingClick::seq));
         return clicks;
     }
 
@@ -1106,7 +1154,8 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
      * Marks the batch's users changed (the learner holds their new rows and held clicks), and adds
      * their events to their ledgers and recent items.
      */
-    private void recordBatch(Set<String> users, Map<String, List<Interaction>> byUser)
+    private void recordBatch(
+            Set<String> users, Map<String, List<Interaction>> byUser, BatchResult result)
             throws IOException {
         for (String user : users) {
             Resident resident = residents.get(user);
@@ -1114,6 +1163,16 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
                 throw new IllegalStateException("user " + user + " was learned without import");
             }
             resident.changed = true;
+        }
+        // The learner holds clicks of resident users only.
+        for (PendingClick click : result.heldClicks()) {
+            residents.get(click.userId()).addedSeqs.add(click.seq());
+        }
+        for (PendingClick click : result.releasedClicks()) {
+            Resident resident = residents.get(click.userId());
+            if (!resident.addedSeqs.remove(click.seq())) {
+                resident.removedSeqs.add(click.seq());
+            }
         }
         LearnedLedger total = ledger;
         for (Map.Entry<String, List<Interaction>> entry : byUser.entrySet()) {
@@ -1182,41 +1241,73 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
         } else {
             rowState.update(UserStateCodec.encodeRow(row));
         }
-        // All the user's held clicks if they were imported, else only those since admission.
-        List<PendingClick> clicks = learner.exportPendingClicks(user);
-        if (resident.clicksImported) {
-            clicksState.update(
-                    clicks.isEmpty() ? List.of() : List.of(UserStateCodec.encodeClicks(clicks)));
-            moveClickTimers(resident.storedExpiries, expiries(clicks));
-        } else if (!clicks.isEmpty()) {
-            clicksState.add(UserStateCodec.encodeClicks(clicks));
-            moveClickTimers(Set.of(), expiries(clicks));
+        // Only what changed: a user can hold hundreds of clicks (a two-minute window), and
+        // rewriting them all at every write-back took tens of milliseconds per thousand users.
+        if (resident.renumbered) {
+            clicksState.clear();
+            resident.removedSeqs.clear(); // numbers of the old numbering
+            resident.addedSeqs.clear();
+            for (PendingClick click : learner.exportPendingClicks(user)) {
+                resident.addedSeqs.add(click.seq());
+            }
+        }
+        long firstAdded = Long.MAX_VALUE;
+        for (long seq : resident.addedSeqs) {
+            PendingClick click = learner.pendingClick(seq);
+            clicksState.put(seq, UserStateCodec.encodeClick(click));
+            firstAdded = Math.min(firstAdded, click.eventTime());
+        }
+        for (long seq : resident.removedSeqs) {
+            clicksState.remove(seq); // claimed or expired
+        }
+        if (resident.renumbered) {
+            moveClickTimer(resident.storedTimer, expiryOf(learner.firstPendingClickTime(user)));
+        } else if (resident.clicksImported) {
+            long firstStored = Long.MAX_VALUE;
+            for (int i = 0; i < resident.storedByTime.length; i++) {
+                if (!resident.removedSeqs.contains(resident.storedByTime[i])) {
+                    firstStored = resident.storedTimes[i];
+                    break;
+                }
+            }
+            moveClickTimer(resident.storedTimer, expiryOf(Math.min(firstStored, firstAdded)));
+        } else if (firstAdded != Long.MAX_VALUE) {
+            // The stored clicks' timer has not fired (that imports them): it stays unless these
+            // newer clicks expire first.
+            Long stored = clickTimerState.value();
+            long first = expiryOf(firstAdded);
+            moveClickTimer(stored, stored == null ? first : Math.min(stored, first));
         }
         userLedgerState.update(new long[] {resident.ledger.events(), resident.ledger.digest()});
     }
 
-    /** Deletes the current key's timers at {@code before} not in {@code after}, adds the rest. */
-    private void moveClickTimers(Set<Long> before, Set<Long> after) {
-        for (long time : before) {
-            if (!after.contains(time)) {
-                clickTimers.deleteEventTimeTimer(VoidNamespace.INSTANCE, time);
-            }
+    /**
+     * Moves the current key's held-click timer from {@code before} to {@code after} (null or {@link
+     * Long#MAX_VALUE}: none), keeping its time in keyed state.
+     */
+    private void moveClickTimer(Long before, Long after) throws IOException {
+        Long target = after == null || after == Long.MAX_VALUE ? null : after;
+        if (java.util.Objects.equals(before, target)) {
+            return;
         }
-        for (long time : after) {
-            if (!before.contains(time)) {
-                clickTimers.registerEventTimeTimer(VoidNamespace.INSTANCE, time);
-            }
+        if (before != null) {
+            clickTimers.deleteEventTimeTimer(VoidNamespace.INSTANCE, before);
+        }
+        if (target == null) {
+            clickTimerState.clear();
+        } else {
+            clickTimers.registerEventTimeTimer(VoidNamespace.INSTANCE, target);
+            clickTimerState.update(target);
         }
     }
 
-    /** The timer times of {@code clicks}: the first clock at which each one has expired. */
-    private Set<Long> expiries(List<PendingClick> clicks) {
-        Set<Long> times = new TreeSet<>();
-        for (PendingClick click : clicks) {
-            long expiry = click.eventTime() + conversionWindowMs + 1;
-            times.add(expiry < click.eventTime() ? Long.MAX_VALUE : expiry);
-        }
-        return times;
+    /**
+     * The first clock at which a click at {@code eventTime} has expired; {@link Long#MAX_VALUE} for
+     * none ({@code eventTime} Long.MAX_VALUE) or never (overflow).
+     */
+    private long expiryOf(long eventTime) {
+        long expiry = eventTime + conversionWindowMs + 1;
+        return eventTime == Long.MAX_VALUE || expiry < eventTime ? Long.MAX_VALUE : expiry;
     }
 
     private void snapshotIfDue(long now) {
@@ -1351,6 +1442,7 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
             LOG.info("model version {} held back: {}", version, decision.reason());
             return;
         }
+        long start = System.nanoTime();
         byte[] bytes = snapshotBytesWithAllUsers();
         for (ModelSnapshotChunk chunk :
                 SnapshotChunks.split(snapshotModelId(), version, now, bytes, MAX_CHUNK_BYTES)) {
@@ -1362,6 +1454,7 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
                                     key.getBytes(StandardCharsets.UTF_8),
                                     snapshotSerde.serialize(chunk))));
         }
+        publishMillis.update((System.nanoTime() - start) / 1_000_000);
         gate.published(figures);
         lastPublishedVersion = version;
         snapshotsPublished.inc();

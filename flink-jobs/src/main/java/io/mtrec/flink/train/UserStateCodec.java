@@ -6,21 +6,17 @@ import io.mtrec.model.tasks.PendingClicks.PendingClick;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Compact bytes for the trainer's per-user keyed state: a user's embedding row with its optimizer
- * state, and the user's clicks waiting for a purchase. The user id is the state's key, so it is not
- * written. Each value starts with a format number, checked when read. Written through one {@link
- * ByteBuffer} with bulk float copies: a batch encodes and decodes every one of its users.
+ * state, and each of the user's clicks waiting for a purchase (under its sequence number). The user
+ * id is the state's key, so it is not written. Each value starts with a format number, checked when
+ * read. Written through one {@link ByteBuffer} with bulk float copies: a batch encodes and decodes
+ * every one of its users.
  */
 final class UserStateCodec {
     private static final byte ROW_FORMAT = 1;
-    private static final byte CLICKS_FORMAT = 2;
-
-    /** The sequence number of a click stored without one (format 1). */
-    static final long UNNUMBERED = -1;
+    private static final byte CLICK_FORMAT = 1;
 
     private UserStateCodec() {}
 
@@ -57,60 +53,33 @@ final class UserStateCodec {
     }
 
     /**
-     * The clicks in their given order, with their sequence numbers: the learner that numbered them
-     * takes them back unchanged ({@code MultiTaskLearner.restorePendingClicks}).
+     * One held click, without its sequence number (the key it is stored under) and user (the
+     * state's key).
      */
-    static byte[] encodeClicks(List<PendingClick> clicks) {
-        List<byte[]> items = new ArrayList<>(clicks.size());
-        int size = 1 + 4;
-        for (PendingClick click : clicks) {
-            byte[] item = click.itemId().getBytes(StandardCharsets.UTF_8);
-            items.add(item);
-            size += 8 + 4 + item.length + 8 + 4;
-        }
-        ByteBuffer out = ByteBuffer.allocate(size);
-        out.put(CLICKS_FORMAT);
-        out.putInt(clicks.size());
-        for (int k = 0; k < clicks.size(); k++) {
-            out.putLong(clicks.get(k).seq());
-            out.putInt(items.get(k).length);
-            out.put(items.get(k));
-            out.putLong(clicks.get(k).eventTime());
-            out.putFloat(clicks.get(k).purchasePrediction());
-        }
+    static byte[] encodeClick(PendingClick click) {
+        byte[] item = click.itemId().getBytes(StandardCharsets.UTF_8);
+        ByteBuffer out = ByteBuffer.allocate(1 + 4 + item.length + 8 + 4);
+        out.put(CLICK_FORMAT);
+        out.putInt(item.length);
+        out.put(item);
+        out.putLong(click.eventTime());
+        out.putFloat(click.purchasePrediction());
         return out.array();
     }
 
-    /**
-     * The clicks of {@code userId} in their stored order. Format 1 kept no sequence numbers: its
-     * clicks come back numbered {@link #UNNUMBERED}.
-     */
-    static List<PendingClick> decodeClicks(String userId, byte[] data) {
+    /** The held click {@code seq} of {@code userId}. */
+    static PendingClick decodeClick(String userId, long seq, byte[] data) {
         try {
             ByteBuffer in = ByteBuffer.wrap(data);
-            byte format = in.get();
-            if (format != 1) {
-                checkFormat(format, CLICKS_FORMAT, "held clicks", userId);
-            }
-            int n = in.getInt();
-            List<PendingClick> clicks = new ArrayList<>(n);
-            for (int k = 0; k < n; k++) {
-                long seq = format == 1 ? UNNUMBERED : in.getLong();
-                byte[] item = new byte[in.getInt()];
-                in.get(item);
-                long time = in.getLong();
-                float prediction = in.getFloat();
-                clicks.add(
-                        new PendingClick(
-                                seq,
-                                userId,
-                                new String(item, StandardCharsets.UTF_8),
-                                time,
-                                prediction));
-            }
-            return clicks;
+            checkFormat(in.get(), CLICK_FORMAT, "held click", userId);
+            byte[] item = new byte[in.getInt()];
+            in.get(item);
+            long time = in.getLong();
+            float prediction = in.getFloat();
+            return new PendingClick(
+                    seq, userId, new String(item, StandardCharsets.UTF_8), time, prediction);
         } catch (BufferUnderflowException | NegativeArraySizeException e) {
-            throw new IllegalStateException("truncated held clicks of " + userId, e);
+            throw new IllegalStateException("truncated held click of " + userId, e);
         }
     }
 

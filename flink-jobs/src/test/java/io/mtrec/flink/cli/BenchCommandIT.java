@@ -10,6 +10,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -41,7 +42,14 @@ class BenchCommandIT {
                             "--warmup",
                             "3s",
                             "--summary",
-                            file.toString()
+                            file.toString(),
+                            "--timeline",
+                            dir.resolve("t.csv").toString(),
+                            // Checkpoints and snapshots inside the short live phase.
+                            "--checkpoint.interval.ms",
+                            "1000",
+                            "--snapshot.interval.ms",
+                            "1000"
                         },
                         new PrintStream(bytes, true, StandardCharsets.UTF_8),
                         System.err);
@@ -83,5 +91,22 @@ class BenchCommandIT {
                 .isLessThanOrEqualTo(summary.get("latency_p99_ms").asDouble());
         assertThat(summary.get("scores_flush_interval_ms").asLong()).isEqualTo(25);
         assertThat(summary.get("batch_timeout_ms").asLong()).isEqualTo(10);
+    }
+
+    @Test
+    void theTimelineHasOneLinePerMeasuredScoreRecord() throws Exception {
+        List<String> lines = java.nio.file.Files.readAllLines(dir.resolve("t.csv"));
+        assertThat(lines.get(0)).isEqualTo("received_ms,latency_ms,output_latency_ms");
+        assertThat(lines).hasSize(summary.get("latency_samples").asInt() + 1);
+        String[] first = lines.get(1).split(",");
+        assertThat(Long.parseLong(first[1])).isGreaterThanOrEqualTo(Long.parseLong(first[2]));
+    }
+
+    @Test
+    void theTrainersCheckpointAndSnapshotPausesAreReported() {
+        assertThat(summary.get("checkpoint_millis_max").isNumber()).isTrue();
+        assertThat(summary.get("checkpoint_millis_max").asDouble()).isGreaterThanOrEqualTo(0);
+        assertThat(summary.get("snapshot_publish_millis_max").isNumber()).isTrue();
+        assertThat(summary.get("snapshot_publish_millis_max").asDouble()).isGreaterThanOrEqualTo(0);
     }
 }

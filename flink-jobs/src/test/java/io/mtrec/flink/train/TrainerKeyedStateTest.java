@@ -150,7 +150,38 @@ class TrainerKeyedStateTest {
             assertThat(trainer(h).storedClicks("ann"))
                     .extracting(c -> c.itemId())
                     .containsExactly("lamp", "mug");
-            assertThat(h.numEventTimeTimers()).isEqualTo(2);
+            assertThat(h.numEventTimeTimers()).isEqualTo(1); // one per user, not per click
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"hashmap", "rocksdb"})
+    void aUsersOneClickTimerMovesToTheNextExpiryWhenTheFirstClickExpires(String backend)
+            throws Exception {
+        try (var h = harness(backend, 0)) {
+            h.open();
+            send(h, Interaction.click("a1", "ann", "lamp", T0));
+            send(h, bobEvents("b", T0, BATCH - 1));
+            send(h, Interaction.click("a2", "ann", "mug", T0 + 5_000));
+            send(h, bobEvents("c", T0 + 5_000, BATCH - 1));
+            // The clock passes lamp's window, not mug's; lamp expires at the next batch.
+            send(h, bobBatch("d", T0 + WINDOW_MS + 1));
+            assertThat(trainer(h).storedClicks("ann")).hasSize(2);
+
+            send(h, bobBatch("e", T0 + WINDOW_MS + 2));
+
+            assertThat(trainer(h).storedClicks("ann"))
+                    .extracting(c -> c.itemId())
+                    .containsExactly("mug");
+            assertThat(h.numEventTimeTimers()).isEqualTo(1);
+            assertThat(trainer(h).learner().metrics().purchaseCount()).isEqualTo(1);
+
+            send(h, bobBatch("f", T0 + 5_000 + WINDOW_MS + 1));
+            send(h, bobBatch("g", T0 + 5_000 + WINDOW_MS + 2));
+
+            assertThat(trainer(h).storedClicks("ann")).isEmpty();
+            assertThat(h.numEventTimeTimers()).isZero();
+            assertThat(trainer(h).learner().metrics().purchaseCount()).isEqualTo(2);
         }
     }
 

@@ -6,7 +6,6 @@ import io.mtrec.model.tasks.PendingClicks.PendingClick;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
-import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -29,27 +28,14 @@ class UserStateCodecTest {
     }
 
     @Test
-    void heldClicksRoundTripInOrderWithTheirSequenceNumbers() {
-        List<PendingClick> clicks =
-                List.of(
-                        new PendingClick(41, "ann", "lämp", 100L, 0.25f),
-                        new PendingClick(57, "ann", "mug", 200L, Float.NaN));
+    void aHeldClickRoundTripsUnderTheSequenceNumberItIsStoredAt() {
+        PendingClick lamp = new PendingClick(41, "ann", "lämp", 100L, 0.25f);
+        PendingClick mug = new PendingClick(57, "ann", "mug", 200L, Float.NaN);
 
-        List<PendingClick> decoded =
-                UserStateCodec.decodeClicks("ann", UserStateCodec.encodeClicks(clicks));
-
-        assertThat(decoded).isEqualTo(clicks);
-    }
-
-    @Test
-    void heldClicksOfFormatOneComeBackUnnumbered() {
-        byte[] item = "mug".getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        java.nio.ByteBuffer v1 = java.nio.ByteBuffer.allocate(1 + 4 + 4 + item.length + 8 + 4);
-        v1.put((byte) 1).putInt(1).putInt(item.length).put(item).putLong(200L).putFloat(0.5f);
-
-        assertThat(UserStateCodec.decodeClicks("ann", v1.array()))
-                .containsExactly(
-                        new PendingClick(UserStateCodec.UNNUMBERED, "ann", "mug", 200L, 0.5f));
+        assertThat(UserStateCodec.decodeClick("ann", 41, UserStateCodec.encodeClick(lamp)))
+                .isEqualTo(lamp);
+        assertThat(UserStateCodec.decodeClick("ann", 57, UserStateCodec.encodeClick(mug)))
+                .isEqualTo(mug);
     }
 
     @Test

@@ -59,6 +59,7 @@ public final class PendingClicks {
     private final PriorityQueue<Entry> byTime = new PriorityQueue<>(EXPIRY_ORDER);
     private final Map<Key, ArrayDeque<Entry>> byKey = new HashMap<>();
     private final Map<String, Set<Key>> keysByUser = new HashMap<>();
+    private final Map<Long, Entry> bySeq = new HashMap<>();
     private long nextSeq;
     private int size;
 
@@ -121,6 +122,7 @@ public final class PendingClicks {
             removeKey(key);
         }
         entry.removed = true;
+        bySeq.remove(entry.click.seq());
         size--;
         return entry.click;
     }
@@ -148,6 +150,7 @@ public final class PendingClicks {
                 removeKey(key);
             }
             head.removed = true;
+            bySeq.remove(head.click.seq());
             size--;
             expired.add(head.click);
         }
@@ -168,6 +171,7 @@ public final class PendingClicks {
         byTime.clear();
         byKey.clear();
         keysByUser.clear();
+        bySeq.clear();
         size = 0;
     }
 
@@ -207,6 +211,7 @@ public final class PendingClicks {
     private void insert(PendingClick click) {
         Entry entry = new Entry(click);
         byTime.add(entry);
+        bySeq.put(click.seq(), entry);
         Key key = new Key(click.userId(), click.itemId());
         byKey.computeIfAbsent(key, k -> new ArrayDeque<>()).addLast(entry);
         keysByUser.computeIfAbsent(click.userId(), u -> new HashSet<>()).add(key);
@@ -220,6 +225,26 @@ public final class PendingClicks {
         if (keys.isEmpty()) {
             keysByUser.remove(key.userId());
         }
+    }
+
+    /** The held click numbered {@code seq}, or null if it is not held. */
+    public PendingClick get(long seq) {
+        Entry entry = bySeq.get(seq);
+        return entry == null ? null : entry.click;
+    }
+
+    /** The earliest event time of the held clicks of {@code userId}; Long.MAX_VALUE if none. */
+    public long firstEventTime(String userId) {
+        Set<Key> keys = keysByUser.get(userId);
+        long first = Long.MAX_VALUE;
+        if (keys != null) {
+            for (Key key : keys) {
+                for (Entry entry : byKey.get(key)) {
+                    first = Math.min(first, entry.click.eventTime());
+                }
+            }
+        }
+        return first;
     }
 
     /** The held clicks of {@code userId}, in sequence order; empty if none. */
@@ -313,6 +338,7 @@ public final class PendingClicks {
             for (Key key : List.copyOf(keys)) {
                 for (Entry entry : byKey.get(key)) {
                     entry.removed = true;
+                    bySeq.remove(entry.click.seq());
                     size--;
                 }
                 removeKey(key);

@@ -235,22 +235,35 @@ final class KafkaTestSupport {
     }
 
     /**
-     * Drains and stops the job with a savepoint, retrying while a task is not running: a job that
+     * Drains and stops the job with a savepoint, waiting while a task is not running: a job that
      * has just restarted after a failure may have read everything before every task is back.
      */
     private static void stopWithSavepoint(JobClient client, String path, Duration timeout)
             throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            try {
-                client.stopWithSavepoint(true, path, SavepointFormatType.CANONICAL).get();
-                return;
-            } catch (java.util.concurrent.ExecutionException e) {
-                if (!notAllTasksRunning(e) || System.nanoTime() > deadline) {
-                    throw e;
-                }
-                Thread.sleep(100);
+        java.util.concurrent.ExecutionException[] notRunning = {null};
+        if (!InProcessMetricsReporter.waitFor(() -> stopped(client, path, notRunning), timeout)) {
+            throw notRunning[0];
+        }
+    }
+
+    /**
+     * Whether the stop succeeded; false (keeping the failure) while a task is not running, any
+     * other failure thrown.
+     */
+    private static boolean stopped(
+            JobClient client, String path, java.util.concurrent.ExecutionException[] notRunning) {
+        try {
+            client.stopWithSavepoint(true, path, SavepointFormatType.CANONICAL).get();
+            return true;
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (!notAllTasksRunning(e)) {
+                throw new IllegalStateException("stop with savepoint failed", e);
             }
+            notRunning[0] = e;
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while stopping the job", e);
         }
     }
 

@@ -548,14 +548,6 @@ public final class MultiTaskLearner {
         return pending.get(seq);
     }
 
-    /**
-     * The earliest event time of the clicks of {@code userId} waiting for a purchase, {@link
-     * Long#MAX_VALUE} if none: when the first of them can expire.
-     */
-    public long firstPendingClickTime(String userId) {
-        return pending.firstEventTime(userId);
-    }
-
     /** The clicks of {@code userId} waiting for a purchase, as plain data, in arrival order. */
     public List<PendingClick> exportPendingClicks(String userId) {
         return pending.entriesOf(userId);
@@ -709,7 +701,7 @@ public final class MultiTaskLearner {
         float[] parts = new float[3];
         int[] rows = new int[group];
         int[] offsets = new int[group];
-        ensureSelectors(group, k);
+        ensureSelectors(group);
         for (int from = 0; from < scoredCount; from += group) {
             int count = Math.min(group, scoredCount - from);
             for (int g = 0; g < count; g++) {
@@ -765,7 +757,7 @@ public final class MultiTaskLearner {
         return results;
     }
 
-    private void ensureSelectors(int group, int k) {
+    private void ensureSelectors(int group) {
         if (selectors.length < group) {
             selectors = new TopItems[group];
             leftOutRows = new BitSet[group];
@@ -800,12 +792,7 @@ public final class MultiTaskLearner {
 
         /** Whether (score, row) ranks before the worst kept, or there is room. */
         boolean admits(float score, int row, EmbeddingTable items) {
-            if (size < k) {
-                return true;
-            }
-            // Float.compare, as BETTER's order: NaN ranks above every number, not nowhere.
-            int byScore = Float.compare(score, scores[0]);
-            return byScore > 0 || (byScore == 0 && items.id(row).compareTo(items.id(rows[0])) < 0);
+            return size < k || worse(scores[0], rows[0], score, row, items);
         }
 
         void add(float score, int row, float[] itemParts, EmbeddingTable items) {
@@ -865,7 +852,10 @@ public final class MultiTaskLearner {
             System.arraycopy(parts, 3 * from, parts, 3 * to, 3);
         }
 
-        /** Whether (scoreA, rowA) ranks after (scoreB, rowB): lower score, then larger item id. */
+        /**
+         * Whether (scoreA, rowA) ranks after (scoreB, rowB): lower score (Float.compare, as {@link
+         * #BETTER}: NaN ranks above every number), then larger item id.
+         */
         private static boolean worse(
                 float scoreA, int rowA, float scoreB, int rowB, EmbeddingTable items) {
             int byScore = Float.compare(scoreA, scoreB);
@@ -881,14 +871,13 @@ public final class MultiTaskLearner {
          */
         List<ItemScore> best(EmbeddingTable items) {
             ItemScore[] out = new ItemScore[size];
-            float[] last = new float[3];
             while (size > 0) {
                 out[size - 1] =
                         new ItemScore(items.id(rows[0]), parts[0], parts[1], parts[2], scores[0]);
                 size--;
                 if (size > 0) {
-                    System.arraycopy(parts, 3 * size, last, 0, 3);
-                    siftDown(scores[size], rows[size], last, 0, items);
+                    // The last entry moves to the root; sifting writes only below its old slot.
+                    siftDown(scores[size], rows[size], parts, 3 * size, items);
                 }
             }
             return Arrays.asList(out);

@@ -63,7 +63,6 @@ class MultiTaskLearnerTest {
                 .containsExactly("u/a#0", "v/b#1", "u/c#2");
         assertThat(first.releasedClicks()).isEmpty();
         assertThat(learner.pendingClick(1).purchasePrediction()).isBetween(0f, 1f);
-        assertThat(learner.firstPendingClickTime("u")).isEqualTo(10);
 
         // b converts; a's window (1 s) has passed by the next batch's clock, c's has not.
         BatchResult second = learner.learn(List.of(purchase("e4", "v", "b", 1_025)));
@@ -76,9 +75,6 @@ class MultiTaskLearnerTest {
         assertThat(learner.pendingClick(0)).isNull();
         assertThat(learner.pendingClick(1)).isNull();
         assertThat(learner.pendingClick(2).itemId()).isEqualTo("c");
-        assertThat(learner.firstPendingClickTime("u")).isEqualTo(30);
-        assertThat(learner.firstPendingClickTime("v")).isEqualTo(1_026);
-        assertThat(learner.firstPendingClickTime("nobody")).isEqualTo(Long.MAX_VALUE);
     }
 
     @Test

@@ -63,7 +63,6 @@ public final class BenchCommand {
 
     private final PrintStream out;
     private LocalCheckpoints checkpoints;
-    private String timelineFile;
 
     public BenchCommand(PrintStream out) {
         this.out = out;
@@ -77,7 +76,7 @@ public final class BenchCommand {
         Duration duration = args.takeDuration("duration", Duration.ofSeconds(90));
         Duration warmup = args.takeDuration("warmup", Duration.ofSeconds(30));
         String summaryFile = args.take("summary", null);
-        timelineFile = args.take("timeline", null);
+        String timelineFile = args.take("timeline", null);
         if (saturationEvents < 1) {
             throw new IllegalArgumentException(
                     "--saturation-events must be at least 1, got " + saturationEvents);
@@ -127,7 +126,7 @@ public final class BenchCommand {
 
             JobConfig live = withTopics(liveRequested, kafka.bootstrapServers(), "bench.live.");
             CliSupport.createTopics(kafka, live.topics());
-            Latency lat = latency(live, rate, duration, warmup);
+            Latency lat = latency(live, rate, duration, warmup, timelineFile);
             summary.put("latency_p50_ms", lat.p50());
             summary.put("latency_p99_ms", lat.p99());
             summary.put("latency_samples", lat.samples());
@@ -259,7 +258,8 @@ public final class BenchCommand {
             double checkpointMillisMax,
             double publishMillisMax) {}
 
-    private Latency latency(JobConfig config, int rate, Duration duration, Duration warmup)
+    private Latency latency(
+            JobConfig config, int rate, Duration duration, Duration warmup, String timelineFile)
             throws Exception {
         String servers = config.get(JobConfig.BOOTSTRAP_SERVERS);
         TopicRegistry topics = config.topics();
@@ -343,9 +343,10 @@ public final class BenchCommand {
         synchronized (samples) {
             sorted = Arrays.copyOf(samples, count[0]);
             output = Arrays.copyOf(outputSamples, count[0]);
-            if (timelineFile != null) {
-                writeTimeline(receivedAt, samples, outputSamples, count[0]);
-            }
+        }
+        // The score reader has stopped: the arrays are no longer written.
+        if (timelineFile != null) {
+            writeTimeline(timelineFile, receivedAt, samples, outputSamples, sorted.length);
         }
         Arrays.sort(sorted);
         Arrays.sort(output);
@@ -430,14 +431,14 @@ public final class BenchCommand {
      * {@code --timeline FILE}: one CSV line per score record measured, in arrival order: received
      * (epoch ms), event to received (ms), emitted to received (ms); to see when the tail happens.
      */
-    private void writeTimeline(long[] receivedAt, long[] latency, long[] output, int n)
+    private void writeTimeline(String file, long[] receivedAt, long[] latency, long[] output, int n)
             throws java.io.IOException {
-        try (var w = java.nio.file.Files.newBufferedWriter(Path.of(timelineFile))) {
+        try (var w = java.nio.file.Files.newBufferedWriter(Path.of(file))) {
             w.write("received_ms,latency_ms,output_latency_ms\n");
             for (int i = 0; i < n; i++) {
                 w.write(receivedAt[i] + "," + latency[i] + "," + output[i] + "\n");
             }
         }
-        out.println("timeline written to " + timelineFile);
+        out.println("timeline written to " + file);
     }
 }

@@ -215,16 +215,11 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
         /** Clicks from keyed state the learner has let go since: to remove from keyed state. */
         final Set<Long> removedSeqs = new HashSet<>();
 
-        /** The imported clicks were numbered afresh: keyed state is rewritten at write-back. */
-        boolean renumbered;
-
         /**
-         * The imported clicks' sequence numbers in event-time order: the first of them not let go
-         * since is the earliest stored click left, found without looking at the others.
+         * The imported clicks in event-time order: the first of them not let go since is the
+         * earliest stored click left, found without looking at the others.
          */
-        long[] storedByTime = new long[0];
-
-        long[] storedTimes = new long[0];
+        List<PendingClick> storedByTime = List.of();
 
         LearnedLedger ledger;
 
@@ -1071,24 +1066,26 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
         if (stored.isEmpty()) {
             return;
         }
-        List<PendingClick> byTime = new ArrayList<>(stored);
-        byTime.sort(Comparator.comparingLong(PendingClick::eventTime));
-        resident.storedByTime = new long[byTime.size()];
-        resident.storedTimes = new long[byTime.size()];
-        for (int i = 0; i < byTime.size(); i++) {
-            resident.storedByTime[i] = byTime.get(i).seq();
-            resident.storedTimes[i] = byTime.get(i).eventTime();
-        }
+        // Stored clicks came before those held since admission: together, in sequence order.
         List<PendingClick> all = new ArrayList<>(stored);
         all.addAll(learner.exportPendingClicks(user));
-        all.sort(Comparator.comparingLong(PendingClick::seq));
         try {
             learner.restorePendingClicks(user, all);
         } catch (IllegalArgumentException e) {
-            // Numbered by another learner (state moved to another trainer): numbered afresh.
+            // Numbered by another learner (state moved to another trainer): numbered afresh, and
+            // keyed state is rewritten with the new numbers at write-back, all as added clicks.
             learner.importPendingClicks(user, all);
-            resident.renumbered = true;
+            clicksState.clear();
+            resident.removedSeqs.clear();
+            resident.addedSeqs.clear();
+            for (PendingClick click : learner.exportPendingClicks(user)) {
+                resident.addedSeqs.add(click.seq());
+            }
+            return;
         }
+        List<PendingClick> byTime = new ArrayList<>(stored);
+        byTime.sort(Comparator.comparingLong(PendingClick::eventTime));
+        resident.storedByTime = byTime;
     }
 
     /** The held clicks in keyed state of {@code user}, the current key, in arrival order. */
@@ -1243,14 +1240,6 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
         }
         // Only what changed: a user can hold hundreds of clicks (a two-minute window), and
         // rewriting them all at every write-back took tens of milliseconds per thousand users.
-        if (resident.renumbered) {
-            clicksState.clear();
-            resident.removedSeqs.clear(); // numbers of the old numbering
-            resident.addedSeqs.clear();
-            for (PendingClick click : learner.exportPendingClicks(user)) {
-                resident.addedSeqs.add(click.seq());
-            }
-        }
         long firstAdded = Long.MAX_VALUE;
         for (long seq : resident.addedSeqs) {
             PendingClick click = learner.pendingClick(seq);
@@ -1260,13 +1249,11 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
         for (long seq : resident.removedSeqs) {
             clicksState.remove(seq); // claimed or expired
         }
-        if (resident.renumbered) {
-            moveClickTimer(resident.storedTimer, expiryOf(learner.firstPendingClickTime(user)));
-        } else if (resident.clicksImported) {
+        if (resident.clicksImported) {
             long firstStored = Long.MAX_VALUE;
-            for (int i = 0; i < resident.storedByTime.length; i++) {
-                if (!resident.removedSeqs.contains(resident.storedByTime[i])) {
-                    firstStored = resident.storedTimes[i];
+            for (PendingClick click : resident.storedByTime) {
+                if (!resident.removedSeqs.contains(click.seq())) {
+                    firstStored = click.eventTime();
                     break;
                 }
             }

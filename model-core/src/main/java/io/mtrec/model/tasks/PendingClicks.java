@@ -233,20 +233,6 @@ public final class PendingClicks {
         return entry == null ? null : entry.click;
     }
 
-    /** The earliest event time of the held clicks of {@code userId}; Long.MAX_VALUE if none. */
-    public long firstEventTime(String userId) {
-        Set<Key> keys = keysByUser.get(userId);
-        long first = Long.MAX_VALUE;
-        if (keys != null) {
-            for (Key key : keys) {
-                for (Entry entry : byKey.get(key)) {
-                    first = Math.min(first, entry.click.eventTime());
-                }
-            }
-        }
-        return first;
-    }
-
     /** The held clicks of {@code userId}, in sequence order; empty if none. */
     public List<PendingClick> entriesOf(String userId) {
         Set<Key> keys = keysByUser.get(userId);

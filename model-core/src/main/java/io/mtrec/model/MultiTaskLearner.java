@@ -169,6 +169,32 @@ public final class MultiTaskLearner {
     }
 
     /**
+     * The snapshot bytes this learner would give after {@link #forgetUsers()} and {@link
+     * #importUser} of each of {@code users} in their order, without changing it: the shared state
+     * with exactly these users' rows and no held click. A caller that keeps per-user state
+     * elsewhere writes its checkpoint (no users) and a model with every user this way while users
+     * stay in the learner.
+     *
+     * @throws IllegalArgumentException if an id comes twice or a row does not fit this model's
+     *     shapes
+     */
+    public byte[] toSnapshotBytes(List<UserRowState> users) {
+        return SnapshotCodec.encode(
+                new LearnerState(
+                        config,
+                        version,
+                        eventClock,
+                        nanBatchesSkipped,
+                        eventsLearned,
+                        lastSweepClock,
+                        network,
+                        PendingClicks.restore(pending.nextSeq(), List.of()),
+                        sampler,
+                        metrics),
+                users);
+    }
+
+    /**
      * Learns from one mini-batch: builds the examples, records progressive-validation predictions
      * made with the current parameters, then takes one step.
      *
@@ -541,6 +567,17 @@ public final class MultiTaskLearner {
     public void forgetUsers() {
         network.users().removeIdRows();
         pending.clear();
+    }
+
+    /**
+     * Forgets the own rows and held clicks of {@code userIds} only, as {@link #forgetUsers()} does
+     * for every user; ids without a row are ignored.
+     */
+    public void forgetUsers(Set<String> userIds) {
+        network.users().removeIdRows(userIds);
+        for (String userId : userIds) {
+            pending.removeUser(userId);
+        }
     }
 
     /** The held click numbered {@code seq}, with its current purchase prediction, or null. */

@@ -203,23 +203,20 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
         /** The learner's row, held clicks or the ledger differ from keyed state. */
         boolean changed;
 
+        /** Learned or scored since the last checkpoint: a resident not in use then is forgotten. */
+        boolean inUse = true;
+
         /** Every held click of the user is in the learner, not only those since admission. */
         boolean clicksImported;
 
-        /** The user's held-click timer in keyed state when the clicks were imported, or null. */
+        /** The user's held-click timer in keyed state once the clicks are imported, or null. */
         Long storedTimer;
 
         /** Clicks held since the user became resident and still held: to put in keyed state. */
         final Set<Long> addedSeqs = new HashSet<>();
 
-        /** Clicks from keyed state the learner has let go since: to remove from keyed state. */
+        /** Clicks in keyed state the learner has let go since: to remove from keyed state. */
         final Set<Long> removedSeqs = new HashSet<>();
-
-        /**
-         * The imported clicks in event-time order: the first of them not let go since is the
-         * earliest stored click left, found without looking at the others.
-         */
-        List<PendingClick> storedByTime = List.of();
 
         LearnedLedger ledger;
 
@@ -826,8 +823,9 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
     public void snapshotState(StateSnapshotContext context) throws Exception {
         long start = System.nanoTime();
         super.snapshotState(context);
-        writeBackResidents(); // before the keyed state is snapshotted, after this method
-        learnerState.update(List.of(learner.toSnapshotBytes()));
+        writeBackForCheckpoint(); // before the keyed state is snapshotted, after this method
+        // The shared state only: the residents' rows and held clicks are in keyed state now.
+        learnerState.update(List.of(learner.toSnapshotBytes(List.of())));
         if (sync != null) {
             syncState.update(List.of(sync.toBytes()));
             List<byte[]> partial = new ArrayList<>();
@@ -1036,6 +1034,7 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
     private Resident resident(String user) throws IOException {
         Resident resident = residents.get(user);
         if (resident != null) {
+            resident.inUse = true;
             return resident;
         }
         setCurrentKey(user);
@@ -1055,14 +1054,21 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
 
     /**
      * Adds {@code user}'s held clicks in keyed state to those the learner holds for them (the
-     * clicks since they became resident, all later arrivals), keeping every click's sequence
-     * number, so that they expire and are claimed in the same order as if they had never left.
+     * clicks since they became resident, all later arrivals, some of them written back already),
+     * keeping every click's sequence number, so that they expire and are claimed in the same order
+     * as if they had never left.
      */
     private void importStoredClicks(String user, Resident resident) throws Exception {
         setCurrentKey(user);
         List<PendingClick> stored = storedClicksOfCurrentKey(user);
         resident.clicksImported = true;
         resident.storedTimer = clickTimerState.value();
+        // Clicks held since admission and written back since are in both places.
+        stored.removeIf(
+                click -> {
+                    PendingClick held = learner.pendingClick(click.seq());
+                    return held != null && held.userId().equals(user);
+                });
         if (stored.isEmpty()) {
             return;
         }
@@ -1081,11 +1087,7 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
             for (PendingClick click : learner.exportPendingClicks(user)) {
                 resident.addedSeqs.add(click.seq());
             }
-            return;
         }
-        List<PendingClick> byTime = new ArrayList<>(stored);
-        byTime.sort(Comparator.comparingLong(PendingClick::eventTime));
-        resident.storedByTime = byTime;
     }
 
     /** The held clicks in keyed state of {@code user}, the current key, in arrival order. */
@@ -1210,6 +1212,16 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
      * timers, ledger, recent items), then forgets them: the learner holds no user after this.
      */
     private void writeBackResidents() {
+        writeBackChanges();
+        residents.clear();
+        learner.forgetUsers();
+    }
+
+    /**
+     * Writes what changed of every resident user back to keyed state; they stay resident, with
+     * keyed state now equal to what the learner holds of them.
+     */
+    private void writeBackChanges() {
         try {
             for (Map.Entry<String, Resident> entry : residents.entrySet()) {
                 Resident resident = entry.getValue();
@@ -1220,18 +1232,41 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
         } catch (Exception e) {
             throw new IllegalStateException("cannot write users back to keyed state", e);
         }
-        residents.clear();
-        learner.forgetUsers();
+    }
+
+    /**
+     * At a checkpoint: writes what changed back, and forgets the residents not learned or scored
+     * since the last checkpoint, so only active users stay in the learner (at most one checkpoint
+     * interval after their last event, as a user stays in keyed state no longer than its TTL).
+     */
+    private void writeBackForCheckpoint() {
+        writeBackChanges();
+        Set<String> idle = new HashSet<>();
+        for (Map.Entry<String, Resident> entry : residents.entrySet()) {
+            if (!entry.getValue().inUse) {
+                idle.add(entry.getKey());
+            }
+            entry.getValue().inUse = false;
+        }
+        if (idle.size() == residents.size()) {
+            residents.clear();
+            learner.forgetUsers();
+        } else if (!idle.isEmpty()) {
+            residents.keySet().removeAll(idle);
+            learner.forgetUsers(idle);
+        }
     }
 
     private void writeBack(String user, Resident resident) throws Exception {
         setCurrentKey(user);
         if (resident.recentChanged) {
             recentState.update(new ArrayList<>(resident.recent));
+            resident.recentChanged = false;
         }
         if (!resident.changed) {
             return;
         }
+        resident.changed = false;
         UserRowState row = learner.exportUser(user);
         if (row == null) {
             rowState.clear(); // not admitted yet: trained through the cold row
@@ -1249,15 +1284,15 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
         for (long seq : resident.removedSeqs) {
             clicksState.remove(seq); // claimed or expired
         }
+        resident.addedSeqs.clear();
+        resident.removedSeqs.clear();
         if (resident.clicksImported) {
-            long firstStored = Long.MAX_VALUE;
-            for (PendingClick click : resident.storedByTime) {
-                if (!resident.removedSeqs.contains(click.seq())) {
-                    firstStored = click.eventTime();
-                    break;
-                }
+            // Every held click of the user is in the learner, and now in keyed state.
+            long first = Long.MAX_VALUE;
+            for (PendingClick click : learner.exportPendingClicks(user)) {
+                first = Math.min(first, click.eventTime());
             }
-            moveClickTimer(resident.storedTimer, expiryOf(Math.min(firstStored, firstAdded)));
+            resident.storedTimer = moveClickTimer(resident.storedTimer, expiryOf(first));
         } else if (firstAdded != Long.MAX_VALUE) {
             // The stored clicks' timer has not fired (that imports them): it stays unless these
             // newer clicks expire first.
@@ -1270,12 +1305,12 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
 
     /**
      * Moves the current key's held-click timer from {@code before} to {@code after} (null or {@link
-     * Long#MAX_VALUE}: none), keeping its time in keyed state.
+     * Long#MAX_VALUE}: none), keeping its time in keyed state; returns the timer now set, or null.
      */
-    private void moveClickTimer(Long before, Long after) throws IOException {
+    private Long moveClickTimer(Long before, Long after) throws IOException {
         Long target = after == null || after == Long.MAX_VALUE ? null : after;
         if (java.util.Objects.equals(before, target)) {
-            return;
+            return target;
         }
         if (before != null) {
             clickTimers.deleteEventTimeTimer(VoidNamespace.INSTANCE, before);
@@ -1286,6 +1321,7 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
             clickTimers.registerEventTimeTimer(VoidNamespace.INSTANCE, target);
             clickTimerState.update(target);
         }
+        return target;
     }
 
     /**
@@ -1379,11 +1415,11 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
     }
 
     /**
-     * The learner's snapshot bytes with every user row in keyed state imported, in id order (so the
-     * same state always gives the same bytes); the users are forgotten again after.
+     * The learner's snapshot bytes with every user row in keyed state, in id order (so the same
+     * state always gives the same bytes), and no held click; the residents stay.
      */
     private byte[] snapshotBytesWithAllUsers() {
-        writeBackResidents();
+        writeBackChanges();
         List<UserRowState> rows = new ArrayList<>();
         try {
             this.<String>getKeyedStateBackend()
@@ -1402,14 +1438,7 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
         }
         rows.sort(Comparator.comparing(UserRowState::userId));
         usersInStateGauge = rows.size();
-        try {
-            for (UserRowState row : rows) {
-                learner.importUser(row);
-            }
-            return learner.toSnapshotBytes();
-        } finally {
-            learner.forgetUsers();
-        }
+        return learner.toSnapshotBytes(rows);
     }
 
     private void publishSnapshot(long now) {

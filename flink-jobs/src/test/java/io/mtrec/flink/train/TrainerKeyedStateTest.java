@@ -331,7 +331,7 @@ class TrainerKeyedStateTest {
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"hashmap", "rocksdb"})
-    void residentUsersStayInTheLearnerUntilACheckpointWritesThemBack(String backend)
+    void aCheckpointWritesResidentsBackAndTheNextForgetsThoseIdleSinceThen(String backend)
             throws Exception {
         try (var h = harness(backend, 0, 100)) {
             h.open();
@@ -352,8 +352,8 @@ class TrainerKeyedStateTest {
 
             h.snapshot(1, 1);
 
-            assertThat(trainer.learner().userCount()).isZero();
-            assertThat(trainer.learner().pendingClicks()).isZero();
+            assertThat(trainer.learner().userCount()).isEqualTo(2);
+            assertThat(trainer.learner().pendingClicks()).isEqualTo(1);
             assertThat(trainer.storedRow("ann")).isEqualTo(annInLearner);
             assertThat(trainer.storedClicks("ann"))
                     .extracting(c -> c.itemId())
@@ -363,6 +363,24 @@ class TrainerKeyedStateTest {
                     .isEqualTo(LearnedLedger.of(List.of("e1", "e2", "e3")));
             assertThat(trainer.storedLedger("bob")).isEqualTo(LearnedLedger.of(List.of("e4")));
             assertThat(h.numEventTimeTimers()).isEqualTo(1);
+
+            send(h, Interaction.click("e5", "bob", "mug", T0 + 4));
+            send(h, bobEvents("f", T0 + 5, BATCH - 1));
+            h.snapshot(2, 2);
+
+            assertThat(trainer.learner().hasUserRow("ann")).as("idle since checkpoint 1").isFalse();
+            assertThat(trainer.learner().hasUserRow("bob")).isTrue();
+            assertThat(trainer.learner().exportPendingClicks("bob"))
+                    .extracting(c -> c.itemId())
+                    .containsExactly("mug");
+            assertThat(trainer.learner().pendingClicks()).isEqualTo(1);
+            assertThat(trainer.storedClicks("ann"))
+                    .extracting(c -> c.itemId())
+                    .containsExactly("lamp");
+            assertThat(trainer.storedClicks("bob"))
+                    .extracting(c -> c.itemId())
+                    .containsExactly("mug");
+            assertThat(h.numEventTimeTimers()).isEqualTo(2);
         }
     }
 

@@ -8,6 +8,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A collision-free embedding table: every distinct string id gets its own row, created on first
@@ -453,6 +454,48 @@ public final class EmbeddingTable {
                 listener.rowsRemapped(newRowOf, kept);
             }
         }
+    }
+
+    /**
+     * Removes the rows of {@code removed} (ids without a row are ignored), with their slots, biases
+     * and features; the other rows move down in their order, and the cold row and the sighting
+     * counts stay. Listeners get the mapping.
+     *
+     * @return for every old row its new row or -1, or null if no row was removed (rows did not
+     *     move)
+     */
+    public int[] removeIdRows(Set<String> removed) {
+        int size = ids.size();
+        int[] newRowOf = null;
+        int next = 0;
+        for (int row = 0; row < size; row++) {
+            String id = ids.get(row);
+            boolean remove = id != null && removed.contains(id);
+            if (remove && newRowOf == null) {
+                newRowOf = new int[size];
+                for (int r = 0; r < row; r++) {
+                    newRowOf[r] = r;
+                }
+            }
+            if (newRowOf == null) {
+                next++;
+            } else if (remove) {
+                newRowOf[row] = -1;
+                rowsById.remove(id);
+            } else {
+                newRowOf[row] = next;
+                moveRow(row, next);
+                next++;
+            }
+        }
+        if (newRowOf == null) {
+            return null;
+        }
+        ids.subList(next, size).clear();
+        for (RowRemapListener listener : listeners) {
+            listener.rowsRemapped(newRowOf, next);
+        }
+        return newRowOf;
     }
 
     private void moveRow(int from, int to) {

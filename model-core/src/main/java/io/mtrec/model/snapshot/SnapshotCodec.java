@@ -1,5 +1,6 @@
 package io.mtrec.model.snapshot;
 
+import io.mtrec.model.UserRowState;
 import io.mtrec.model.config.Architecture;
 import io.mtrec.model.config.ModelConfig;
 import io.mtrec.model.config.NegativeSamplerKind;
@@ -27,9 +28,11 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.zip.CRC32;
 
 /**
@@ -108,6 +111,21 @@ public final class SnapshotCodec {
 
     /** Writes {@code state} in format {@value #FORMAT_VERSION}. */
     public static byte[] encode(LearnerState state) {
+        return encode(state, null);
+    }
+
+    /**
+     * Writes {@code state} in format {@value #FORMAT_VERSION} with {@code userRows}, in their
+     * order, as the user table's id rows instead of the table's own (its cold row and sighting
+     * counts stay): the bytes of the state after its users were forgotten and these imported,
+     * written without building that table. Null: the table's own rows.
+     *
+     * @throws IllegalArgumentException if an id comes twice or a row does not fit the table
+     */
+    public static byte[] encode(LearnerState state, List<UserRowState> userRows) {
+        if (userRows != null) {
+            checkRows(state.network().users(), userRows);
+        }
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(1 << 16);
         Output out = new Output(new DataOutputStream(bytes));
         try {
@@ -130,9 +148,9 @@ public final class SnapshotCodec {
             out.data.writeLong(state.lastSweepClock());
 
             out.data.writeInt(TAG_USERS);
-            writeTable(out, state.network().users());
+            writeTable(out, state.network().users(), userRows);
             out.data.writeInt(TAG_ITEMS);
-            writeTable(out, state.network().items());
+            writeTable(out, state.network().items(), null);
 
             out.data.writeInt(TAG_DENSE);
             List<DenseParam> params = state.network().denseParams();
@@ -423,7 +441,42 @@ public final class SnapshotCodec {
                 + config.mmoeExpertHidden();
     }
 
-    private static void writeTable(Output out, EmbeddingTable table) throws IOException {
+    private static void checkRows(EmbeddingTable table, List<UserRowState> rows) {
+        int dim = table.dim();
+        int slots = table.slotsPerValue();
+        int biasWidth = table.biasWidth();
+        Set<String> seen = new HashSet<>();
+        for (UserRowState row : rows) {
+            if (!seen.add(row.userId())) {
+                throw new IllegalArgumentException("user '" + row.userId() + "' comes twice");
+            }
+            if (row.values().length != dim
+                    || row.slots().length != dim * slots
+                    || row.biases().length != biasWidth
+                    || row.biasSlots().length != biasWidth * slots) {
+                throw new IllegalArgumentException(
+                        String.format(
+                                "user state of '%s' has %d values, %d slots, %d biases and %d bias"
+                                        + " slots; expected %d, %d, %d and %d",
+                                row.userId(),
+                                row.values().length,
+                                row.slots().length,
+                                row.biases().length,
+                                row.biasSlots().length,
+                                dim,
+                                dim * slots,
+                                biasWidth,
+                                biasWidth * slots));
+            }
+        }
+    }
+
+    /**
+     * Writes {@code table}; with {@code idRows} its cold row (if any) and then those rows, with
+     * zero features and their step counts if the table keeps them, in place of its id rows.
+     */
+    private static void writeTable(Output out, EmbeddingTable table, List<UserRowState> idRows)
+            throws IOException {
         int dim = table.dim();
         int slotWidth = dim * table.slotsPerValue();
         out.data.writeInt(dim);
@@ -436,8 +489,9 @@ public final class SnapshotCodec {
         out.data.writeInt(featureWidth);
         out.data.writeInt(table.coldRow());
         out.data.writeInt(table.countsSteps() ? 1 : 0);
-        out.data.writeInt(table.size());
-        for (int row = 0; row < table.size(); row++) {
+        int rows = idRows == null ? table.size() : (table.coldRow() >= 0 ? 1 : 0);
+        out.data.writeInt(idRows == null ? rows : rows + idRows.size());
+        for (int row = 0; row < rows; row++) {
             String id = table.id(row);
             out.string(id == null ? "" : id);
             out.data.writeLong(table.lastSeen(row));
@@ -449,6 +503,25 @@ public final class SnapshotCodec {
             out.floats(table.biases(), row * biasWidth, biasWidth);
             out.floats(table.biasSlots(), row * biasSlotWidth, biasSlotWidth);
             out.floats(table.features(), row * featureWidth, featureWidth);
+        }
+        if (idRows != null) {
+            float[] noFeatures = new float[featureWidth];
+            for (UserRowState row : idRows) {
+                out.string(row.userId());
+                out.data.writeLong(row.lastSeen());
+                if (table.countsSteps()) {
+                    out.data.writeLong(row.steps());
+                }
+                float[] values = row.values();
+                float[] slots = row.slots();
+                float[] biases = row.biases();
+                float[] biasSlots = row.biasSlots();
+                out.floats(values, 0, values.length);
+                out.floats(slots, 0, slots.length);
+                out.floats(biases, 0, biases.length);
+                out.floats(biasSlots, 0, biasSlots.length);
+                out.floats(noFeatures, 0, featureWidth);
+            }
         }
         List<EmbeddingTable.SightingCount> sightings = table.sightingCounts();
         out.data.writeInt(sightings.size());

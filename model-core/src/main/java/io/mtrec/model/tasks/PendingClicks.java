@@ -318,7 +318,8 @@ public final class PendingClicks {
         }
     }
 
-    private void removeUser(String userId) {
+    /** Drops the held clicks of {@code userId}; the sequence counter goes on. */
+    public void removeUser(String userId) {
         Set<Key> keys = keysByUser.get(userId);
         if (keys != null) {
             for (Key key : List.copyOf(keys)) {

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -164,6 +165,32 @@ class EmbeddingTableTest {
         assertThat(table.slots()[2]).isEqualTo(4f);
         assertThat(table.biases()[3 + 1]).isEqualTo(7f);
         assertThat(table.lastSeen(1)).isEqualTo(100L);
+    }
+
+    @Test
+    void removingSomeIdsCompactsTheOthersInOrderAndKeepsTheColdRow() {
+        EmbeddingTable table = new EmbeddingTable(2, 1, 0.1f, 0.1, 1L, 3, 0, 2, 10, false);
+        for (String id : List.of("a", "b", "c", "d")) {
+            table.restoreRow(id, new float[2], new float[2], 0L);
+        }
+        table.biases()[3 * 3 + 1] = 7f; // c
+        float[] dValues = Arrays.copyOfRange(table.values(), 8, 10);
+        List<int[]> remaps = new ArrayList<>();
+        table.addRemapListener((newRowOf, newSize) -> remaps.add(newRowOf));
+
+        int[] newRowOf = table.removeIdRows(Set.of("b", "nobody"));
+
+        assertThat(newRowOf).containsExactly(0, 1, -1, 2, 3);
+        assertThat(remaps).singleElement().isEqualTo(newRowOf);
+        assertThat(table.coldRow()).isZero();
+        assertThat(table.id(0)).isNull();
+        assertThat(table.idRows()).isEqualTo(3);
+        assertThat(table.rowOf("b")).isEqualTo(-1);
+        assertThat(table.rowOf("c")).isEqualTo(2);
+        assertThat(table.biases()[2 * 3 + 1]).isEqualTo(7f);
+        assertThat(Arrays.copyOfRange(table.values(), 6, 8)).containsExactly(dValues);
+        assertThat(table.removeIdRows(Set.of("b"))).isNull();
+        assertThat(remaps).hasSize(1);
     }
 
     @Test

@@ -585,6 +585,14 @@ public final class MultiTaskLearner {
         return pending.get(seq);
     }
 
+    /**
+     * The earliest event time of the clicks of {@code userId} waiting for a purchase, or {@link
+     * Long#MAX_VALUE} if none.
+     */
+    public long earliestPendingClickTime(String userId) {
+        return pending.earliestEventTimeOf(userId);
+    }
+
     /** The clicks of {@code userId} waiting for a purchase, as plain data, in arrival order. */
     public List<PendingClick> exportPendingClicks(String userId) {
         return pending.entriesOf(userId);
@@ -699,6 +707,41 @@ public final class MultiTaskLearner {
      */
     public List<List<ItemScore>> topK(
             List<String> userIds, int k, List<? extends Collection<String>> excluded) {
+        List<int[]> excludedRows = new ArrayList<>(excluded.size());
+        for (Collection<String> itemIds : excluded) {
+            excludedRows.add(itemRows(itemIds));
+        }
+        return topKExcludingRows(userIds, k, excludedRows);
+    }
+
+    /**
+     * The item table rows of those of {@code itemIds} that have one, in their order: valid for
+     * {@link #topKExcludingRows} while {@link #itemLayoutVersion()} stays the same.
+     */
+    public int[] itemRows(Collection<String> itemIds) {
+        EmbeddingTable items = network.items();
+        int[] rows = new int[itemIds.size()];
+        int n = 0;
+        for (String itemId : itemIds) {
+            int row = items.rowOf(itemId);
+            if (row >= 0) {
+                rows[n++] = row;
+            }
+        }
+        return n == rows.length ? rows : Arrays.copyOf(rows, n);
+    }
+
+    /** Changes whenever an item gets, loses or changes its row (see {@link #itemRows}). */
+    public long itemLayoutVersion() {
+        return network.items().layoutVersion();
+    }
+
+    /**
+     * {@link #topK(List, int, List)} with each user's left-out items given as item rows ({@link
+     * #itemRows}), so a caller that scores the same user often looks their items up once.
+     */
+    public List<List<ItemScore>> topKExcludingRows(
+            List<String> userIds, int k, List<int[]> excluded) {
         if (k < 0) {
             throw new IllegalArgumentException("k must be >= 0, got " + k);
         }
@@ -749,11 +792,12 @@ public final class MultiTaskLearner {
                 // Left-out items as rows: a bit test per item instead of a string hash.
                 BitSet leftOut = leftOutRows[g];
                 leftOut.clear();
-                for (String itemId : excluded.get(scored[from + g])) {
-                    int row = items.rowOf(itemId);
-                    if (row >= 0) {
-                        leftOut.set(row);
+                for (int row : excluded.get(scored[from + g])) {
+                    if (row >= items.size()) {
+                        throw new IllegalArgumentException(
+                                "excluded item row " + row + " is not in the item table");
                     }
+                    leftOut.set(row);
                 }
                 if (coldItem >= 0) {
                     leftOut.set(coldItem); // stands for items not admitted yet, not one to offer
@@ -780,7 +824,7 @@ public final class MultiTaskLearner {
                         if (leftOut.get(row)) {
                             continue;
                         }
-                        float score = blend(slot + i, parts);
+                        float score = blendUnlessBelow(slot + i, top.floor(), parts);
                         if (top.admits(score, row, items)) {
                             top.add(score, row, parts, items);
                         }
@@ -825,6 +869,11 @@ public final class MultiTaskLearner {
                 rows = new int[k];
                 parts = new float[3 * k];
             }
+        }
+
+        /** The worst score kept when full (nothing below it can get in), else -infinity. */
+        float floor() {
+            return size < k ? Float.NEGATIVE_INFINITY : scores[0];
         }
 
         /** Whether (score, row) ranks before the worst kept, or there is room. */
@@ -1018,16 +1067,30 @@ public final class MultiTaskLearner {
      * clamped rating into {@code parts}.
      */
     private float blend(int i, float[] parts) {
+        return blendUnlessBelow(i, Float.NEGATIVE_INFINITY, parts);
+    }
+
+    /**
+     * {@link #blend}, unless the score is certainly below {@code floor}: then an upper bound of it,
+     * also below {@code floor}, without the purchase sigmoid, and {@code parts} untouched. P(click
+     * and purchase) is at most P(click) and the weights are not negative, so the score with
+     * P(click) in its place bounds it from above, rounding included (every step rounds
+     * monotonically); a score equal to the floor is computed, as it may still rank in by item id.
+     */
+    private float blendUnlessBelow(int i, float floor, float[] parts) {
         float click = Losses.sigmoid(clickLogits[i]);
-        float purchase = click * Losses.sigmoid(purchaseLogits[i]);
         float rating = clampRating(ratingOutputs[i]);
+        double clickPart = scoreWeightClick * click;
+        double ratingPart = scoreWeightRating * (rating - ratingMin) / (ratingMax - ratingMin);
+        float bound = (float) (clickPart + scoreWeightPurchase * click + ratingPart);
+        if (bound < floor) {
+            return bound;
+        }
+        float purchase = click * Losses.sigmoid(purchaseLogits[i]);
         parts[0] = click;
         parts[1] = purchase;
         parts[2] = rating;
-        return (float)
-                (scoreWeightClick * click
-                        + scoreWeightPurchase * purchase
-                        + scoreWeightRating * (rating - ratingMin) / (ratingMax - ratingMin));
+        return (float) (clickPart + scoreWeightPurchase * purchase + ratingPart);
     }
 
     private UserItemScorer scorer() {

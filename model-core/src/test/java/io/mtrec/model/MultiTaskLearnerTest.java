@@ -251,10 +251,49 @@ class MultiTaskLearnerTest {
             }
         }
         assertThat(learner.topK(users, 10, excluded)).isEqualTo(together); // same call, same bits
+        List<int[]> excludedRows = new ArrayList<>();
+        for (Set<String> items : excluded) {
+            excludedRows.add(learner.itemRows(items));
+        }
+        assertThat(learner.topKExcludingRows(users, 10, excludedRows)).isEqualTo(together);
         assertThat(together.get(20)).isEmpty();
         assertThat(together.get(3))
                 .hasSize(10)
                 .noneMatch(s -> excluded.get(3).contains(s.itemId()));
+    }
+
+    @Test
+    void topKOfAFewItemsIsTheHeadOfTheWholeRankingBitForBit() {
+        MultiTaskLearner learner = new MultiTaskLearner(small());
+        PlantedWorld world = new PlantedWorld(30, 600, 2, 5L, 0.1);
+        for (int b = 0; b < 40; b++) {
+            learner.learn(world.nextBatch(128));
+        }
+        // The whole ranking fills its heap only at the last item, so nothing is skipped early.
+        for (int u = 0; u < 30; u++) {
+            List<ItemScore> all = learner.topK("u" + u, learner.itemCount());
+            for (int k : new int[] {1, 3, 10, 50}) {
+                assertThat(learner.topK("u" + u, k)).containsExactlyElementsOf(all.subList(0, k));
+            }
+        }
+    }
+
+    @Test
+    void itemRowsSkipUnknownItemsAndTheLayoutVersionMovesWhenAnItemGetsARow() {
+        MultiTaskLearner learner = new MultiTaskLearner(small());
+        learner.learn(List.of(impression("e1", "u", "a", 1), impression("e2", "u", "b", 2)));
+        long version = learner.itemLayoutVersion();
+        int a = learner.network().items().rowOf("a");
+        int b = learner.network().items().rowOf("b");
+
+        assertThat(learner.itemRows(List.of("b", "nope", "a"))).containsExactly(b, a);
+        learner.learn(List.of(impression("e3", "u", "a", 3)));
+        assertThat(learner.itemLayoutVersion()).isEqualTo(version);
+        learner.learn(List.of(impression("e4", "u", "nope", 4)));
+        assertThat(learner.itemLayoutVersion()).isNotEqualTo(version);
+        assertThatThrownBy(() -> learner.topKExcludingRows(List.of("u"), 2, List.of(new int[] {7})))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("excluded item row 7 is not in the item table");
     }
 
     @Test

@@ -100,25 +100,30 @@ import java.util.TreeSet;
  * last write (Flink state TTL, processing time). Keyed state is the checkpointed truth, but it is
  * not read and written for every batch: a user's row and ledger are imported into the learner the
  * first time a batch needs them, and the user stays <em>resident</em> there (as a mini-batch
- * operator of Flink's Table runtime keeps its bundle in memory) until the trainer writes what
- * changed back to keyed state and forgets every resident: at each checkpoint (in {@code
- * snapshotState}, before the keyed state is snapshotted), before a snapshot is published, and after
- * a batch that leaves more than {@code trainer.resident.users} resident (0: after every batch).
- * Reading and writing each batch's users took over 40 % of a saturated trainer. Residency changes
- * nothing that is learned: rows come back bit for bit, and held clicks keep the sequence numbers
- * the learner gave them, so they expire and are claimed in the same order whether they stayed or
- * went out and came back (with {@code model.embedding.ttl.ms} set the limit is 0, because the
- * learner's TTL sweep would see other rows). A user with held clicks in keyed state has one keyed
- * event-time timer, at the first time one of them expires (click time + conversion window + 1), set
- * when the user is written back (one per user, not one per click: with a two-minute window a user
- * held hundreds of clicks, and moving their timers at a write-back took tens of milliseconds). The
- * timers run on a clock the trainer moves itself, to the learner's event clock just before each
- * batch (not to the watermark, whose timing is not reproducible); a fired timer imports all the
- * user's held clicks, and the learner expires those due at that same clock, so a click expires in
- * the same batch on every run. A purchase imports its user's held clicks (it may claim one). The
- * item table, dense parameters, optimizer state, sampler, metrics and model version (the learner),
- * the partial batch, the held events and the dirty users are operator state, so a checkpoint taken
- * in the middle of a batch restores that batch and does not change what is learned.
+ * operator of Flink's Table runtime keeps its bundle in memory). What changed of the residents is
+ * written back to keyed state at each checkpoint (in {@code snapshotState}, before the keyed state
+ * is snapshotted) and before a snapshot is published; they stay resident, except those neither
+ * learned nor scored since the previous checkpoint, which the checkpoint forgets (the learner's
+ * checkpoint and a published snapshot are written without building a learner of their users: see
+ * {@link MultiTaskLearner#toSnapshotBytes(List)}). After a batch that leaves more than {@code
+ * trainer.resident.users} resident (0: after every batch) every resident is written back and
+ * forgotten. Reading and writing each batch's users took over 40 % of a saturated trainer, and
+ * forgetting every resident at each checkpoint made the next second import them all again (a
+ * latency spike every checkpoint). Residency changes nothing that is learned: rows come back bit
+ * for bit, and held clicks keep the sequence numbers the learner gave them, so they expire and are
+ * claimed in the same order whether they stayed or went out and came back (with {@code
+ * model.embedding.ttl.ms} set the limit is 0, because the learner's TTL sweep would see other
+ * rows). A user with held clicks in keyed state has one keyed event-time timer, at the first time
+ * one of them expires (click time + conversion window + 1), set when the user is written back (one
+ * per user, not one per click: with a two-minute window a user held hundreds of clicks, and moving
+ * their timers at a write-back took tens of milliseconds). The timers run on a clock the trainer
+ * moves itself, to the learner's event clock just before each batch (not to the watermark, whose
+ * timing is not reproducible); a fired timer imports all the user's held clicks, and the learner
+ * expires those due at that same clock, so a click expires in the same batch on every run. A
+ * purchase imports its user's held clicks (it may claim one). The item table, dense parameters,
+ * optimizer state, sampler, metrics and model version (the learner), the partial batch, the held
+ * events and the dirty users are operator state, so a checkpoint taken in the middle of a batch
+ * restores that batch and does not change what is learned.
  *
  * <p><b>Parallel trainers.</b> At parallelism K > 1 each trainer owns the users Flink routes to it
  * and keeps a replica of the item table and dense parameters. After {@code param.sync.batches}
@@ -222,6 +227,16 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
 
         /** Recently bought or rated items; null until read from keyed state. */
         List<String> recent;
+
+        /**
+         * The item rows of {@link #recent}, to leave out of score records: looked up once, not at
+         * every record (at 10,000 records a second that took a tenth of the trainer); null when not
+         * looked up since {@code recent} changed.
+         */
+        int[] excludedRows;
+
+        /** The learner's item layout version {@link #excludedRows} were looked up at. */
+        long excludedRowsVersion;
 
         boolean recentChanged;
 
@@ -1182,12 +1197,25 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
                 if (recent.keeps(event)) {
                     resident.recent = recent.remember(recentOf(entry.getKey(), resident), event);
                     resident.recentChanged = true;
+                    resident.excludedRows = null;
                 }
             }
             resident.ledger = resident.ledger.plus(learned);
             total = total.plus(learned);
         }
         ledger = total;
+    }
+
+    private static final int[] NO_ROWS = new int[0];
+
+    /** The item rows of {@code user}'s recently bought or rated items. */
+    private int[] excludedRows(String user, Resident resident) throws IOException {
+        long version = learner.itemLayoutVersion();
+        if (resident.excludedRows == null || resident.excludedRowsVersion != version) {
+            resident.excludedRows = learner.itemRows(recentOf(user, resident));
+            resident.excludedRowsVersion = version;
+        }
+        return resident.excludedRows;
     }
 
     /** {@code user}'s recently bought or rated items, read from keyed state on first use. */
@@ -1288,10 +1316,7 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
         resident.removedSeqs.clear();
         if (resident.clicksImported) {
             // Every held click of the user is in the learner, and now in keyed state.
-            long first = Long.MAX_VALUE;
-            for (PendingClick click : learner.exportPendingClicks(user)) {
-                first = Math.min(first, click.eventTime());
-            }
+            long first = learner.earliestPendingClickTime(user);
             resident.storedTimer = moveClickTimer(resident.storedTimer, expiryOf(first));
         } else if (firstAdded != Long.MAX_VALUE) {
             // The stored clicks' timer has not fired (that imports them): it stays unless these
@@ -1361,7 +1386,7 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
         long version = learner.version();
         earliestScoreDue = Long.MAX_VALUE;
         List<String> due = new ArrayList<>();
-        List<List<String>> excluded = new ArrayList<>();
+        List<int[]> excluded = new ArrayList<>();
         for (Iterator<String> it = dirtyUsers.iterator(); it.hasNext(); ) {
             String user = it.next();
             long dueAt = scoreDue(user);
@@ -1373,10 +1398,10 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
             lastScored.put(user, now);
             Resident resident = resident(user);
             due.add(user);
-            excluded.add(recent.enabled() ? recentOf(user, resident) : List.of());
+            excluded.add(recent.enabled() ? excludedRows(user, resident) : NO_ROWS);
         }
         // Users scored together share each pass over the item table.
-        List<List<ItemScore>> tops = learner.topK(due, settings.topK(), excluded);
+        List<List<ItemScore>> tops = learner.topKExcludingRows(due, settings.topK(), excluded);
         for (int u = 0; u < due.size(); u++) {
             String user = due.get(u);
             // Setters take primitives; the generated constructors box every float and long.

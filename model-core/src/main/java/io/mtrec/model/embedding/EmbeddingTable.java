@@ -74,6 +74,9 @@ public final class EmbeddingTable {
     private final boolean countsSteps;
     private long[] steps;
 
+    /** Moves on whenever an id gets, loses or changes its row. */
+    private long layoutVersion;
+
     /** Sightings of an id that has no row yet. */
     private static final class Sighting {
         int count;
@@ -289,6 +292,14 @@ public final class EmbeddingTable {
     }
 
     /** The row of {@code id}, or -1 if it has none. */
+    /**
+     * A number that changes whenever an id gets, loses or changes its row: rows looked up by id
+     * stay valid while it stays the same.
+     */
+    public long layoutVersion() {
+        return layoutVersion;
+    }
+
     public int rowOf(String id) {
         Integer row = rowsById.get(id);
         return row == null ? -1 : row;
@@ -424,6 +435,7 @@ public final class EmbeddingTable {
             return null;
         }
         ids.subList(next, size).clear();
+        layoutVersion++;
         for (RowRemapListener listener : listeners) {
             listener.rowsRemapped(newRowOf, next);
         }
@@ -444,6 +456,7 @@ public final class EmbeddingTable {
             rowsById.remove(ids.get(row));
         }
         ids.subList(kept, size).clear();
+        layoutVersion++;
         if (!listeners.isEmpty()) {
             int[] newRowOf = new int[size];
             Arrays.fill(newRowOf, -1);
@@ -492,6 +505,7 @@ public final class EmbeddingTable {
             return null;
         }
         ids.subList(next, size).clear();
+        layoutVersion++;
         for (RowRemapListener listener : listeners) {
             listener.rowsRemapped(newRowOf, next);
         }
@@ -770,6 +784,7 @@ public final class EmbeddingTable {
             rowsById.put(id, row);
         }
         ids.add(id);
+        layoutVersion++;
         return row;
     }
 

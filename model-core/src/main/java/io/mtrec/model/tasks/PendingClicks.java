@@ -250,6 +250,23 @@ public final class PendingClicks {
     }
 
     /**
+     * The earliest event time of the held clicks of {@code userId}, or {@link Long#MAX_VALUE} if
+     * none; no list is built.
+     */
+    public long earliestEventTimeOf(String userId) {
+        Set<Key> keys = keysByUser.get(userId);
+        long earliest = Long.MAX_VALUE;
+        if (keys != null) {
+            for (Key key : keys) {
+                for (Entry entry : byKey.get(key)) {
+                    earliest = Math.min(earliest, entry.click.eventTime());
+                }
+            }
+        }
+        return earliest;
+    }
+
+    /**
      * Replaces the held clicks of {@code userId} with {@code clicks} (as exported by {@link
      * #entriesOf}, possibly from another buffer). They get fresh sequence numbers in their given
      * order: a sequence number is this buffer's arrival order, not part of the user's data, and

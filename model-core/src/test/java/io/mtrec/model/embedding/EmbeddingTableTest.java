@@ -194,6 +194,29 @@ class EmbeddingTableTest {
     }
 
     @Test
+    void theLayoutVersionMovesWhenAnIdGetsOrLosesARowAndOnlyThen() {
+        EmbeddingTable table = new EmbeddingTable(2, 0, 0f, 0.1, 1L);
+        table.touch(table.getOrCreate("a"), 100L);
+        table.touch(table.getOrCreate("b"), 10L);
+        long created = table.layoutVersion();
+
+        table.getOrCreate("a");
+        table.touch(0, 200L);
+        assertThat(table.evictOlderThan(5L, 300L)).isNull();
+        assertThat(table.removeIdRows(Set.of("nobody"))).isNull();
+        assertThat(table.layoutVersion()).isEqualTo(created);
+
+        table.evictOlderThan(50L, 300L);
+        long evicted = table.layoutVersion();
+        assertThat(evicted).isNotEqualTo(created);
+        table.getOrCreate("c");
+        long added = table.layoutVersion();
+        assertThat(added).isNotEqualTo(evicted);
+        table.removeIdRows(Set.of("a"));
+        assertThat(table.layoutVersion()).isNotEqualTo(added);
+    }
+
+    @Test
     void evictionWithNothingStaleMovesNoRowAndTellsNoListener() {
         EmbeddingTable table = new EmbeddingTable(2, 0, 0f, 0.1, 1L);
         table.touch(table.getOrCreate("a"), 100L);

@@ -83,6 +83,22 @@ class PendingClicksTest {
     }
 
     @Test
+    void aUsersEarliestHeldClickTimeLooksAtThatUserOnlyAndFollowsClaims() {
+        PendingClicks pending = new PendingClicks();
+        pending.add("u", "late", 30L);
+        pending.add("v", "i", 5L);
+        pending.add("u", "early", 12L);
+        pending.add("u", "late", 20L);
+
+        assertThat(pending.earliestEventTimeOf("u")).isEqualTo(12L);
+        assertThat(pending.claim("u", "early")).isTrue();
+        assertThat(pending.earliestEventTimeOf("u")).isEqualTo(20L);
+        pending.removeUser("u");
+        assertThat(pending.earliestEventTimeOf("u")).isEqualTo(Long.MAX_VALUE);
+        assertThat(pending.earliestEventTimeOf("v")).isEqualTo(5L);
+    }
+
+    @Test
     void clicksThatLeaveAndComeBackExpireAndAreClaimedAsIfTheyHadStayed() {
         PendingClicks stayed = new PendingClicks();
         PendingClicks left = new PendingClicks();

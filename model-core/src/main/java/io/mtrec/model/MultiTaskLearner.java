@@ -593,6 +593,14 @@ public final class MultiTaskLearner {
         return pending.earliestEventTimeOf(userId);
     }
 
+    /**
+     * {@link #exportPendingClicks} in no particular order: for a caller that stores them as a set,
+     * without sorting.
+     */
+    public List<PendingClick> exportPendingClicksInAnyOrder(String userId) {
+        return pending.entriesInAnyOrderOf(userId);
+    }
+
     /** The clicks of {@code userId} waiting for a purchase, as plain data, in arrival order. */
     public List<PendingClick> exportPendingClicks(String userId) {
         return pending.entriesOf(userId);

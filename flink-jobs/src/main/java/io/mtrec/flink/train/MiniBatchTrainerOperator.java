@@ -25,7 +25,6 @@ import org.apache.flink.api.common.operators.ProcessingTimeService.ProcessingTim
 import org.apache.flink.api.common.state.BroadcastState;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
-import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
@@ -172,10 +171,11 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
     private transient ValueState<byte[]> rowState;
 
     /**
-     * A user's held clicks by the sequence number the learner gave them: writing a user back puts
-     * the clicks that arrived and removes those claimed or expired since, whatever the user holds.
+     * A user's held clicks with the sequence numbers the learner gave them, as one value ({@link
+     * UserStateCodec#encodeClicks}): a write-back appends the clicks that arrived, or rewrites the
+     * user's clicks when some were claimed or expired.
      */
-    private transient MapState<Long, byte[]> clicksState;
+    private transient ValueState<byte[]> clicksState;
 
     private transient ValueState<List<String>> recentState;
     private transient ValueState<long[]> userLedgerState;
@@ -365,11 +365,10 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
         rowState = context.getKeyedStateStore().getState(rowDescriptor);
         clicksState =
                 context.getKeyedStateStore()
-                        .getMapState(
+                        .getState(
                                 userState(
-                                        new MapStateDescriptor<>(
-                                                "held-clicks",
-                                                BasicTypeInfo.LONG_TYPE_INFO,
+                                        new ValueStateDescriptor<>(
+                                                "held-click-log",
                                                 PrimitiveArrayTypeInfo
                                                         .BYTE_PRIMITIVE_ARRAY_TYPE_INFO)));
         recentState =
@@ -1107,15 +1106,8 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
 
     /** The held clicks in keyed state of {@code user}, the current key, in arrival order. */
     private List<PendingClick> storedClicksOfCurrentKey(String user) throws Exception {
-        List<PendingClick> clicks = new ArrayList<>();
-        Iterable<Map.Entry<Long, byte[]>> entries = clicksState.entries();
-        if (entries != null) {
-            for (Map.Entry<Long, byte[]> entry : entries) {
-                clicks.add(UserStateCodec.decodeClick(user, entry.getKey(), entry.getValue()));
-            }
-        }
-        clicks.sort(Comparator.comparingLong(PendingClick::seq));
-        return clicks;
+        byte[] stored = clicksState.value();
+        return stored == null ? new ArrayList<>() : UserStateCodec.decodeClicks(user, stored);
     }
 
     /** {@code user}'s row in keyed state, or null. */
@@ -1301,16 +1293,27 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
         } else {
             rowState.update(UserStateCodec.encodeRow(row));
         }
-        // Only what changed: a user can hold hundreds of clicks (a two-minute window), and
-        // rewriting them all at every write-back took tens of milliseconds per thousand users.
         long firstAdded = Long.MAX_VALUE;
+        List<PendingClick> added = new ArrayList<>(resident.addedSeqs.size());
         for (long seq : resident.addedSeqs) {
             PendingClick click = learner.pendingClick(seq);
-            clicksState.put(seq, UserStateCodec.encodeClick(click));
+            added.add(click);
             firstAdded = Math.min(firstAdded, click.eventTime());
         }
-        for (long seq : resident.removedSeqs) {
-            clicksState.remove(seq); // claimed or expired
+        if (resident.clicksImported) {
+            if (!added.isEmpty() || !resident.removedSeqs.isEmpty()) {
+                // The learner holds every one of the user's clicks.
+                updateClicks(learner.exportPendingClicksInAnyOrder(user));
+            }
+        } else if (!resident.removedSeqs.isEmpty()) {
+            // A stored click is let go only in a batch that imported them all: a purchase imports
+            // its user's clicks, and the user's timer (at the first expiry of any stored click)
+            // imports them before the batch that expires one.
+            throw new IllegalStateException(
+                    "held clicks of " + user + " were let go without being imported");
+        } else if (!added.isEmpty()) {
+            // The stored clicks stay as they are: only the new ones are appended.
+            clicksState.update(UserStateCodec.appendClicks(clicksState.value(), added));
         }
         resident.addedSeqs.clear();
         resident.removedSeqs.clear();
@@ -1326,6 +1329,15 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
             moveClickTimer(stored, stored == null ? first : Math.min(stored, first));
         }
         userLedgerState.update(new long[] {resident.ledger.events(), resident.ledger.digest()});
+    }
+
+    /** Stores {@code clicks} as the current key's held clicks. */
+    private void updateClicks(List<PendingClick> clicks) throws IOException {
+        if (clicks.isEmpty()) {
+            clicksState.clear();
+        } else {
+            clicksState.update(UserStateCodec.encodeClicks(clicks));
+        }
     }
 
     /**

@@ -6,6 +6,7 @@ import io.mtrec.model.tasks.PendingClicks.PendingClick;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -28,14 +29,39 @@ class UserStateCodecTest {
     }
 
     @Test
-    void aHeldClickRoundTripsUnderTheSequenceNumberItIsStoredAt() {
+    void heldClicksRoundTripInSequenceOrderWhateverOrderTheyWereWrittenIn() {
         PendingClick lamp = new PendingClick(41, "ann", "lämp", 100L, 0.25f);
         PendingClick mug = new PendingClick(57, "ann", "mug", 200L, Float.NaN);
+        PendingClick book = new PendingClick(3, "ann", "book", 300L, 0.5f);
 
-        assertThat(UserStateCodec.decodeClick("ann", 41, UserStateCodec.encodeClick(lamp)))
-                .isEqualTo(lamp);
-        assertThat(UserStateCodec.decodeClick("ann", 57, UserStateCodec.encodeClick(mug)))
-                .isEqualTo(mug);
+        byte[] two = UserStateCodec.encodeClicks(List.of(mug, lamp));
+        byte[] three = UserStateCodec.appendClicks(two, List.of(book));
+
+        assertThat(UserStateCodec.decodeClicks("ann", two)).containsExactly(lamp, mug);
+        assertThat(UserStateCodec.decodeClicks("ann", three)).containsExactly(book, lamp, mug);
+        assertThat(UserStateCodec.decodeClicks("ann", UserStateCodec.encodeClicks(List.of())))
+                .isEmpty();
+    }
+
+    @Test
+    void truncatedHeldClicksAreRejectedNamingTheUser() {
+        byte[] bytes =
+                UserStateCodec.encodeClicks(
+                        List.of(new PendingClick(1, "bob", "lamp", 100L, 0.25f)));
+
+        assertThatThrownBy(
+                        () ->
+                                UserStateCodec.decodeClicks(
+                                        "bob", Arrays.copyOf(bytes, bytes.length - 2)))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("truncated held clicks of bob");
+    }
+
+    @Test
+    void heldClicksOfAnotherFormatAreRejectedNamingTheUserAndTheFormats() {
+        assertThatThrownBy(() -> UserStateCodec.decodeClicks("bob", new byte[] {1}))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("held clicks state of bob has format 1, this trainer reads 2");
     }
 
     @Test

@@ -235,17 +235,22 @@ public final class PendingClicks {
 
     /** The held clicks of {@code userId}, in sequence order; empty if none. */
     public List<PendingClick> entriesOf(String userId) {
+        List<PendingClick> clicks = entriesInAnyOrderOf(userId);
+        clicks.sort(Comparator.comparingLong(PendingClick::seq));
+        return clicks;
+    }
+
+    /** The held clicks of {@code userId} in no particular order, without sorting them. */
+    public List<PendingClick> entriesInAnyOrderOf(String userId) {
         Set<Key> keys = keysByUser.get(userId);
-        if (keys == null) {
-            return List.of();
-        }
         List<PendingClick> clicks = new ArrayList<>();
-        for (Key key : keys) {
-            for (Entry entry : byKey.get(key)) {
-                clicks.add(entry.click);
+        if (keys != null) {
+            for (Key key : keys) {
+                for (Entry entry : byKey.get(key)) {
+                    clicks.add(entry.click);
+                }
             }
         }
-        clicks.sort(Comparator.comparingLong(PendingClick::seq));
         return clicks;
     }
 

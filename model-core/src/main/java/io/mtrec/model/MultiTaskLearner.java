@@ -585,6 +585,11 @@ public final class MultiTaskLearner {
         return pending.get(seq);
     }
 
+    /** Whether {@code userId} has clicks waiting for a purchase. */
+    public boolean holdsPendingClicks(String userId) {
+        return pending.holds(userId);
+    }
+
     /**
      * The earliest event time of the clicks of {@code userId} waiting for a purchase, or {@link
      * Long#MAX_VALUE} if none.

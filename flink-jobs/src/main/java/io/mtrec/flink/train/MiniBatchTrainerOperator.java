@@ -112,17 +112,18 @@ import java.util.TreeSet;
  * for bit, and held clicks keep the sequence numbers the learner gave them, so they expire and are
  * claimed in the same order whether they stayed or went out and came back (with {@code
  * model.embedding.ttl.ms} set the limit is 0, because the learner's TTL sweep would see other
- * rows). A user with held clicks in keyed state has one keyed event-time timer, at the first time
- * one of them expires (click time + conversion window + 1), set when the user is written back (one
- * per user, not one per click: with a two-minute window a user held hundreds of clicks, and moving
- * their timers at a write-back took tens of milliseconds). The timers run on a clock the trainer
- * moves itself, to the learner's event clock just before each batch (not to the watermark, whose
- * timing is not reproducible); a fired timer imports all the user's held clicks, and the learner
- * expires those due at that same clock, so a click expires in the same batch on every run. A
- * purchase imports its user's held clicks (it may claim one). The item table, dense parameters,
- * optimizer state, sampler, metrics and model version (the learner), the partial batch, the held
- * events and the dirty users are operator state, so a checkpoint taken in the middle of a batch
- * restores that batch and does not change what is learned.
+ * rows). A user with held clicks in keyed state has one keyed event-time timer, at or before the
+ * first time one of them expires (click time + conversion window + 1; a timer that fires early only
+ * imports the clicks early), set when the user is written back (one per user, not one per click:
+ * with a two-minute window a user held hundreds of clicks, and moving their timers at a write-back
+ * took tens of milliseconds). The timers run on a clock the trainer moves itself, to the learner's
+ * event clock just before each batch (not to the watermark, whose timing is not reproducible); a
+ * fired timer imports all the user's held clicks, and the learner expires those due at that same
+ * clock, so a click expires in the same batch on every run. A purchase imports its user's held
+ * clicks (it may claim one). The item table, dense parameters, optimizer state, sampler, metrics
+ * and model version (the learner), the partial batch, the held events and the dirty users are
+ * operator state, so a checkpoint taken in the middle of a batch restores that batch and does not
+ * change what is learned.
  *
  * <p><b>Parallel trainers.</b> At parallelism K > 1 each trainer owns the users Flink routes to it
  * and keeps a replica of the item table and dense parameters. After {@code param.sync.batches}
@@ -172,8 +173,8 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
 
     /**
      * A user's held clicks with the sequence numbers the learner gave them, as one value ({@link
-     * UserStateCodec#encodeClicks}): a write-back appends the clicks that arrived, or rewrites the
-     * user's clicks when some were claimed or expired.
+     * UserStateCodec#encodeClicks}): a write-back appends the clicks that arrived and those claimed
+     * or expired since.
      */
     private transient ValueState<byte[]> clicksState;
 
@@ -1300,27 +1301,33 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
             added.add(click);
             firstAdded = Math.min(firstAdded, click.eventTime());
         }
-        if (resident.clicksImported) {
-            if (!added.isEmpty() || !resident.removedSeqs.isEmpty()) {
-                // The learner holds every one of the user's clicks.
-                updateClicks(learner.exportPendingClicksInAnyOrder(user));
+        if (!added.isEmpty() || !resident.removedSeqs.isEmpty()) {
+            // What changed is appended: a user holds hundreds of clicks.
+            byte[] clicks = UserStateCodec.append(clicksState.value(), added, resident.removedSeqs);
+            if (UserStateCodec.liveClicks(clicks) == 0) {
+                clicksState.clear();
+            } else {
+                clicksState.update(clicks);
             }
-        } else if (!resident.removedSeqs.isEmpty()) {
-            // A stored click is let go only in a batch that imported them all: a purchase imports
-            // its user's clicks, and the user's timer (at the first expiry of any stored click)
-            // imports them before the batch that expires one.
-            throw new IllegalStateException(
-                    "held clicks of " + user + " were let go without being imported");
-        } else if (!added.isEmpty()) {
-            // The stored clicks stay as they are: only the new ones are appended.
-            clicksState.update(UserStateCodec.appendClicks(clicksState.value(), added));
         }
         resident.addedSeqs.clear();
         resident.removedSeqs.clear();
         if (resident.clicksImported) {
-            // Every held click of the user is in the learner, and now in keyed state.
-            long first = learner.earliestPendingClickTime(user);
-            resident.storedTimer = moveClickTimer(resident.storedTimer, expiryOf(first));
+            // Every held click of the user is in the learner, and now in keyed state. A timer
+            // before their first expiry only imports them early, which changes nothing learned:
+            // their clicks are scanned for it only when it has fired, there is none, or they hold
+            // no click (then it goes); scanning every user's hundreds of clicks took a third of a
+            // write-back.
+            Long timer = resident.storedTimer;
+            long target;
+            if (timer == null
+                    || timer <= clickTimers.currentWatermark()
+                    || !learner.holdsPendingClicks(user)) {
+                target = expiryOf(learner.earliestPendingClickTime(user));
+            } else {
+                target = Math.min(timer, expiryOf(firstAdded));
+            }
+            resident.storedTimer = moveClickTimer(timer, target);
         } else if (firstAdded != Long.MAX_VALUE) {
             // The stored clicks' timer has not fired (that imports them): it stays unless these
             // newer clicks expire first.
@@ -1329,15 +1336,6 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
             moveClickTimer(stored, stored == null ? first : Math.min(stored, first));
         }
         userLedgerState.update(new long[] {resident.ledger.events(), resident.ledger.digest()});
-    }
-
-    /** Stores {@code clicks} as the current key's held clicks. */
-    private void updateClicks(List<PendingClick> clicks) throws IOException {
-        if (clicks.isEmpty()) {
-            clicksState.clear();
-        } else {
-            clicksState.update(UserStateCodec.encodeClicks(clicks));
-        }
     }
 
     /**

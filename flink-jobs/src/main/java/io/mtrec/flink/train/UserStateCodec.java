@@ -9,7 +9,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Compact bytes for the trainer's per-user keyed state: a user's embedding row with its optimizer
@@ -23,8 +25,17 @@ final class UserStateCodec {
     /** Format 2: every held click of a user in one value (format 1 was one value per click). */
     private static final byte CLICKS_FORMAT = 2;
 
-    /** Sequence number, event time, prediction and the item id's length. */
-    private static final int CLICK_FIXED_BYTES = 8 + 8 + 4 + 4;
+    /** Format byte, click records, let-go records. */
+    private static final int CLICKS_HEADER_BYTES = 1 + 4 + 4;
+
+    private static final byte CLICK_RECORD = 0;
+    private static final byte LET_GO_RECORD = 1;
+
+    /** Kind, sequence number, event time, prediction and the item id's length. */
+    private static final int CLICK_FIXED_BYTES = 1 + 8 + 8 + 4 + 4;
+
+    /** Kind and sequence number. */
+    private static final int LET_GO_BYTES = 1 + 8;
 
     private UserStateCodec() {}
 
@@ -61,66 +72,116 @@ final class UserStateCodec {
     }
 
     /**
-     * A user's held clicks as one value: a format byte, then per click its sequence number, event
-     * time, click-time purchase prediction and item id. One value per user, not one entry per
-     * click: with a two-minute conversion window a user holds hundreds of clicks, and hundreds of
-     * thousands of map entries made every checkpoint's asynchronous part, and every first write
-     * after it (copy on write of the user's whole map), slow. Clicks are appended without rewriting
-     * the others ({@link #appendClicks}); their order is not kept, {@link #decodeClicks} sorts.
+     * A user's held clicks as one value: a header (format byte, count of click records, count of
+     * let-go records), then records, each a kind byte and either a click (sequence number, event
+     * time, click-time purchase prediction, item id) or the sequence number of a click let go
+     * (claimed or expired). One value per user, not one entry per click: with a two-minute
+     * conversion window a user holds hundreds of clicks, and hundreds of thousands of map entries
+     * made every checkpoint's asynchronous part, and every first write after it (copy on write of
+     * the user's whole map), slow. A write-back appends what changed ({@link #append}) instead of
+     * re-encoding the user's clicks (which took most of a checkpoint's write-back); the value is
+     * rewritten with its live clicks only once more than half its click records were let go.
      */
     static byte[] encodeClicks(Collection<PendingClick> clicks) {
-        return appendClicks(null, clicks);
+        return append(null, clicks, List.of());
     }
 
-    /** {@code clicks} (null: none yet) with {@code added} after them. */
-    static byte[] appendClicks(byte[] clicks, Collection<PendingClick> added) {
-        int size = clicks == null ? 1 : clicks.length;
+    /**
+     * {@code stored} (null: none yet) with the clicks {@code added} and the clicks of {@code letGo}
+     * gone; compacted to its live clicks when most of its click records were let go.
+     */
+    static byte[] append(byte[] stored, Collection<PendingClick> added, Collection<Long> letGo) {
+        int clickRecords = stored == null ? 0 : ByteBuffer.wrap(stored).getInt(1);
+        int letGoRecords = stored == null ? 0 : ByteBuffer.wrap(stored).getInt(5);
+        int size = stored == null ? CLICKS_HEADER_BYTES : stored.length;
         List<byte[]> items = new ArrayList<>(added.size());
         for (PendingClick click : added) {
             byte[] item = click.itemId().getBytes(StandardCharsets.UTF_8);
             items.add(item);
             size += CLICK_FIXED_BYTES + item.length;
         }
+        size += letGo.size() * LET_GO_BYTES;
         ByteBuffer out = ByteBuffer.allocate(size);
-        if (clicks == null) {
-            out.put(CLICKS_FORMAT);
+        if (stored == null) {
+            out.put(CLICKS_FORMAT).putInt(0).putInt(0);
         } else {
-            out.put(clicks);
+            out.put(stored);
         }
         int k = 0;
         for (PendingClick click : added) {
             byte[] item = items.get(k++);
+            out.put(CLICK_RECORD);
             out.putLong(click.seq());
             out.putLong(click.eventTime());
             out.putFloat(click.purchasePrediction());
             out.putInt(item.length);
             out.put(item);
         }
-        return out.array();
+        for (long seq : letGo) {
+            out.put(LET_GO_RECORD);
+            out.putLong(seq);
+        }
+        clickRecords += added.size();
+        letGoRecords += letGo.size();
+        out.putInt(1, clickRecords).putInt(5, letGoRecords);
+        byte[] appended = out.array();
+        if (2L * letGoRecords > clickRecords) {
+            return encodeLive(readClicks(null, appended));
+        }
+        return appended;
+    }
+
+    /** The number of clicks held in {@code clicks}. */
+    static int liveClicks(byte[] clicks) {
+        ByteBuffer in = ByteBuffer.wrap(clicks);
+        return in.getInt(1) - in.getInt(5);
     }
 
     /** The held clicks of {@code userId} in {@code clicks}, in sequence order. */
     static List<PendingClick> decodeClicks(String userId, byte[] clicks) {
+        List<PendingClick> decoded = readClicks(userId, clicks);
+        decoded.sort(Comparator.comparingLong(PendingClick::seq));
+        return decoded;
+    }
+
+    private static byte[] encodeLive(List<PendingClick> live) {
+        byte[] header = new byte[CLICKS_HEADER_BYTES];
+        header[0] = CLICKS_FORMAT;
+        return append(header, live, List.of());
+    }
+
+    /** The clicks not let go, in no particular order ({@code userId} null: not checked). */
+    private static List<PendingClick> readClicks(String userId, byte[] clicks) {
         try {
             ByteBuffer in = ByteBuffer.wrap(clicks);
             checkFormat(in.get(), CLICKS_FORMAT, "held clicks", userId);
-            List<PendingClick> decoded = new ArrayList<>();
+            in.position(CLICKS_HEADER_BYTES);
+            Map<Long, PendingClick> live = new HashMap<>();
             while (in.hasRemaining()) {
+                byte kind = in.get();
                 long seq = in.getLong();
+                if (kind == LET_GO_RECORD) {
+                    live.remove(seq);
+                    continue;
+                }
+                if (kind != CLICK_RECORD) {
+                    throw new IllegalStateException(
+                            "held clicks state of " + userId + " has a record of kind " + kind);
+                }
                 long time = in.getLong();
                 float prediction = in.getFloat();
                 byte[] item = new byte[in.getInt()];
                 in.get(item);
-                decoded.add(
+                live.put(
+                        seq,
                         new PendingClick(
                                 seq,
-                                userId,
+                                userId == null ? "" : userId,
                                 new String(item, StandardCharsets.UTF_8),
                                 time,
                                 prediction));
             }
-            decoded.sort(Comparator.comparingLong(PendingClick::seq));
-            return decoded;
+            return new ArrayList<>(live.values());
         } catch (BufferUnderflowException | NegativeArraySizeException e) {
             throw new IllegalStateException("truncated held clicks of " + userId, e);
         }

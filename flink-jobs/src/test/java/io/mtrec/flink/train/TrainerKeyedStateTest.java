@@ -187,6 +187,44 @@ class TrainerKeyedStateTest {
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"hashmap", "rocksdb"})
+    void aTimerLeftAtAClaimedClicksExpiryFiresEarlyAndTheNextClickStillExpiresOnTime(String backend)
+            throws Exception {
+        try (var h = harness(backend, 0, 100)) {
+            h.open();
+            send(h, Interaction.click("a1", "ann", "lamp", T0));
+            send(h, Interaction.click("a2", "ann", "mug", T0 + 5_000));
+            send(h, bobEvents("b", T0 + 5_000, BATCH - 2));
+            h.snapshot(1, 1); // both clicks in keyed state, the timer at lamp's expiry
+            send(h, Interaction.purchase("a3", "ann", "lamp", T0 + 6_000));
+            send(h, bobEvents("c", T0 + 6_000, BATCH - 1));
+            h.snapshot(2, 2); // the timer stays at lamp's expiry: early for mug
+            assertThat(trainer(h).storedClicks("ann"))
+                    .extracting(c -> c.itemId())
+                    .containsExactly("mug");
+            assertThat(h.numEventTimeTimers()).isEqualTo(1);
+            assertThat(trainer(h).learner().metrics().purchaseCount()).isEqualTo(1);
+
+            // Past lamp's window, not mug's: the timer fires early and nothing expires.
+            send(h, bobBatch("d", T0 + WINDOW_MS + 1));
+            send(h, bobBatch("e", T0 + WINDOW_MS + 2));
+            h.snapshot(3, 3);
+            assertThat(trainer(h).storedClicks("ann"))
+                    .extracting(c -> c.itemId())
+                    .containsExactly("mug");
+            assertThat(h.numEventTimeTimers()).isEqualTo(1);
+            assertThat(trainer(h).learner().metrics().purchaseCount()).isEqualTo(1);
+
+            send(h, bobBatch("f", T0 + 5_000 + WINDOW_MS + 1));
+            send(h, bobBatch("g", T0 + 5_000 + WINDOW_MS + 2));
+            h.snapshot(4, 4);
+            assertThat(trainer(h).storedClicks("ann")).isEmpty();
+            assertThat(h.numEventTimeTimers()).isZero();
+            assertThat(trainer(h).learner().metrics().purchaseCount()).isEqualTo(2);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"hashmap", "rocksdb"})
     void aHeldClickBecomesAPurchaseNegativeAfterTheWindowAndItsTimerIsGone(String backend)
             throws Exception {
         try (var h = harness(backend, 0)) {

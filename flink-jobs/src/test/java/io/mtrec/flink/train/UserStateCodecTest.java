@@ -5,6 +5,7 @@ import io.mtrec.model.tasks.PendingClicks.PendingClick;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -35,12 +36,49 @@ class UserStateCodecTest {
         PendingClick book = new PendingClick(3, "ann", "book", 300L, 0.5f);
 
         byte[] two = UserStateCodec.encodeClicks(List.of(mug, lamp));
-        byte[] three = UserStateCodec.appendClicks(two, List.of(book));
+        byte[] three = UserStateCodec.append(two, List.of(book), List.of());
 
         assertThat(UserStateCodec.decodeClicks("ann", two)).containsExactly(lamp, mug);
         assertThat(UserStateCodec.decodeClicks("ann", three)).containsExactly(book, lamp, mug);
+        assertThat(UserStateCodec.liveClicks(three)).isEqualTo(3);
         assertThat(UserStateCodec.decodeClicks("ann", UserStateCodec.encodeClicks(List.of())))
                 .isEmpty();
+    }
+
+    @Test
+    void clicksLetGoAreAppendedAsSuchAndLeaveTheOthers() {
+        List<PendingClick> clicks = new ArrayList<>();
+        for (int seq = 0; seq < 6; seq++) {
+            clicks.add(new PendingClick(seq, "ann", "i" + seq, 100L + seq, 0.5f));
+        }
+        byte[] stored = UserStateCodec.encodeClicks(clicks);
+        PendingClick added = new PendingClick(9, "ann", "new", 200L, 0.1f);
+
+        byte[] after = UserStateCodec.append(stored, List.of(added), List.of(1L, 4L));
+
+        assertThat(after.length).as("appended, not rewritten").isGreaterThan(stored.length);
+        assertThat(UserStateCodec.liveClicks(after)).isEqualTo(5);
+        assertThat(UserStateCodec.decodeClicks("ann", after))
+                .containsExactly(clicks.get(0), clicks.get(2), clicks.get(3), clicks.get(5), added);
+    }
+
+    @Test
+    void heldClicksAreRewrittenWithTheLiveOnesOnceMostWereLetGo() {
+        List<PendingClick> clicks = new ArrayList<>();
+        for (int seq = 0; seq < 4; seq++) {
+            clicks.add(new PendingClick(seq, "ann", "i" + seq, 100L + seq, 0.5f));
+        }
+        byte[] stored = UserStateCodec.encodeClicks(clicks);
+
+        byte[] half = UserStateCodec.append(stored, List.of(), List.of(0L, 1L));
+        byte[] most = UserStateCodec.append(half, List.of(), List.of(2L));
+        byte[] none = UserStateCodec.append(most, List.of(), List.of(3L));
+
+        assertThat(half.length).isGreaterThan(stored.length);
+        assertThat(most).isEqualTo(UserStateCodec.encodeClicks(List.of(clicks.get(3))));
+        assertThat(UserStateCodec.decodeClicks("ann", most)).containsExactly(clicks.get(3));
+        assertThat(UserStateCodec.liveClicks(none)).isZero();
+        assertThat(UserStateCodec.decodeClicks("ann", none)).isEmpty();
     }
 
     @Test

@@ -254,6 +254,11 @@ public final class PendingClicks {
         return clicks;
     }
 
+    /** Whether {@code userId} has a held click. */
+    public boolean holds(String userId) {
+        return keysByUser.containsKey(userId);
+    }
+
     /**
      * The earliest event time of the held clicks of {@code userId}, or {@link Long#MAX_VALUE} if
      * none; no list is built.

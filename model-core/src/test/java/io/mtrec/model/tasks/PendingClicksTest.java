@@ -93,7 +93,9 @@ class PendingClicksTest {
         assertThat(pending.earliestEventTimeOf("u")).isEqualTo(12L);
         assertThat(pending.claim("u", "early")).isTrue();
         assertThat(pending.earliestEventTimeOf("u")).isEqualTo(20L);
+        assertThat(pending.holds("u")).isTrue();
         pending.removeUser("u");
+        assertThat(pending.holds("u")).isFalse();
         assertThat(pending.earliestEventTimeOf("u")).isEqualTo(Long.MAX_VALUE);
         assertThat(pending.earliestEventTimeOf("v")).isEqualTo(5L);
     }

@@ -11,7 +11,6 @@ import io.mtrec.model.synthetic.SyntheticGenerator;
 import io.mtrec.schemas.ModelSnapshotChunk;
 import io.mtrec.schemas.TopicKind;
 import io.mtrec.schemas.TopicRegistry;
-import io.mtrec.schemas.UserScores;
 import io.mtrec.schemas.serde.AvroSerde;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -189,7 +188,7 @@ public final class BenchCommand {
 
         SnapshotCollector snapshots = new SnapshotCollector();
         TopicFollower<ModelSnapshotChunk> snapshotFollower =
-                new TopicFollower<>(
+                TopicFollower.of(
                         servers,
                         topics.name(TopicKind.SNAPSHOTS),
                         AvroSerde.of(ModelSnapshotChunk.class),
@@ -275,26 +274,25 @@ public final class BenchCommand {
         int[] count = {0};
         long[] sampleFrom = {Long.MAX_VALUE};
         Map<String, Long> newestEvent = new HashMap<>();
-        TopicFollower<UserScores> scoreFollower =
+        TopicFollower<ScoreStamps.Stamp> scoreFollower =
                 new TopicFollower<>(
                         servers,
                         topics.name(TopicKind.SCORES),
-                        AvroSerde.of(UserScores.class),
+                        new ScoreStamps(),
                         false,
                         s -> {
                             long now = System.currentTimeMillis();
-                            long eventTime = s.getLastEventTime().toEpochMilli();
+                            long eventTime = s.lastEventTimeMs();
                             // A record without a newer event of its user (one that a held click
                             // expiring or another batch re-scored) measures no event's latency.
-                            Long previous = newestEvent.put(s.getUserId(), eventTime);
+                            Long previous = newestEvent.put(s.userId(), eventTime);
                             if (previous != null && previous >= eventTime) {
                                 return;
                             }
                             if (eventTime >= sampleFrom[0]) {
                                 synchronized (samples) {
                                     if (count[0] < samples.length) {
-                                        outputSamples[count[0]] =
-                                                now - s.getProducedAt().toEpochMilli();
+                                        outputSamples[count[0]] = now - s.producedAtMs();
                                         receivedAt[count[0]] = now;
                                         samples[count[0]++] = now - eventTime;
                                     }

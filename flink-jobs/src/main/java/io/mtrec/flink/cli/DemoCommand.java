@@ -120,7 +120,7 @@ public final class DemoCommand {
         Map<Long, Map<String, UserScores>> scoresByVersion = new ConcurrentHashMap<>();
         SnapshotCollector snapshots = new SnapshotCollector();
         TopicFollower<UserScores> scoreFollower =
-                new TopicFollower<>(
+                TopicFollower.of(
                         servers,
                         topics.name(TopicKind.SCORES),
                         AvroSerde.of(UserScores.class),
@@ -133,7 +133,7 @@ public final class DemoCommand {
                                     .put(s.getUserId(), s);
                         });
         TopicFollower<ModelSnapshotChunk> snapshotFollower =
-                new TopicFollower<>(
+                TopicFollower.of(
                         servers,
                         topics.name(TopicKind.SNAPSHOTS),
                         AvroSerde.of(ModelSnapshotChunk.class),

@@ -26,7 +26,7 @@ public final class ScoresCommand {
         JobConfig config = args.jobConfig();
         String topic = config.topics().name(TopicKind.SCORES);
         try (TopicFollower<UserScores> follower =
-                new TopicFollower<>(
+                TopicFollower.of(
                         config.get(JobConfig.BOOTSTRAP_SERVERS),
                         topic,
                         AvroSerde.of(UserScores.class),

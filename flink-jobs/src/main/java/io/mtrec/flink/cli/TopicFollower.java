@@ -17,21 +17,38 @@ import java.util.Properties;
 import java.util.function.Consumer;
 
 /**
- * Follows one topic from its beginning without a consumer group, decoding each value with the
- * topic's serde, until stopped. Used by the demo and by {@code ./mtrec scores}.
+ * Follows one topic from its beginning without a consumer group, decoding each value (with the
+ * topic's serde, or a decoder that reads less of it), until stopped. Used by the demo, the bench
+ * and {@code ./mtrec scores}.
  */
-public final class TopicFollower<T extends SpecificRecord> implements Runnable, AutoCloseable {
+public final class TopicFollower<T> implements Runnable, AutoCloseable {
+    /** Turns a record value into what the follower hands on. */
+    @FunctionalInterface
+    public interface Decoder<T> {
+        T decode(byte[] value) throws RecordDecodingException;
+    }
+
     private final KafkaConsumer<byte[], byte[]> consumer;
-    private final AvroSerde<T> serde;
+    private final Decoder<T> decoder;
     private final Consumer<T> sink;
     private final String topic;
     private volatile boolean stopped;
     private volatile long undecodable;
 
+    public static <R extends SpecificRecord> TopicFollower<R> of(
+            String bootstrapServers,
+            String topic,
+            AvroSerde<R> serde,
+            boolean readCommitted,
+            Consumer<R> sink) {
+        return new TopicFollower<>(
+                bootstrapServers, topic, serde::deserialize, readCommitted, sink);
+    }
+
     public TopicFollower(
             String bootstrapServers,
             String topic,
-            AvroSerde<T> serde,
+            Decoder<T> decoder,
             boolean readCommitted,
             Consumer<T> sink) {
         Properties props = new Properties();
@@ -47,7 +64,7 @@ public final class TopicFollower<T extends SpecificRecord> implements Runnable, 
                 readCommitted ? "read_committed" : "read_uncommitted");
         props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(4 << 20));
         this.consumer = new KafkaConsumer<>(props);
-        this.serde = serde;
+        this.decoder = decoder;
         this.sink = sink;
         this.topic = topic;
     }
@@ -87,7 +104,7 @@ public final class TopicFollower<T extends SpecificRecord> implements Runnable, 
     private void pollOnce(Duration timeout) {
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(timeout)) {
             try {
-                sink.accept(serde.deserialize(r.value()));
+                sink.accept(decoder.decode(r.value()));
             } catch (RecordDecodingException e) {
                 undecodable++;
             }

@@ -45,7 +45,7 @@ class GenerateCommandIT {
 
             List<ClickEvent> clicks = new ArrayList<>();
             try (TopicFollower<ClickEvent> follower =
-                    new TopicFollower<>(
+                    TopicFollower.of(
                             kafka.bootstrapServers(),
                             TopicKind.CLICKS.defaultName(),
                             AvroSerde.of(ClickEvent.class),

@@ -154,18 +154,7 @@ public final class MultiTaskLearner {
 
     /** The complete state in the versioned snapshot format of {@link SnapshotCodec}. */
     public byte[] toSnapshotBytes() {
-        return SnapshotCodec.encode(
-                new LearnerState(
-                        config,
-                        version,
-                        eventClock,
-                        nanBatchesSkipped,
-                        eventsLearned,
-                        lastSweepClock,
-                        network,
-                        pending,
-                        sampler,
-                        metrics));
+        return SnapshotCodec.encode(state(pending));
     }
 
     /**
@@ -180,18 +169,21 @@ public final class MultiTaskLearner {
      */
     public byte[] toSnapshotBytes(List<UserRowState> users) {
         return SnapshotCodec.encode(
-                new LearnerState(
-                        config,
-                        version,
-                        eventClock,
-                        nanBatchesSkipped,
-                        eventsLearned,
-                        lastSweepClock,
-                        network,
-                        PendingClicks.restore(pending.nextSeq(), List.of()),
-                        sampler,
-                        metrics),
-                users);
+                state(PendingClicks.restore(pending.nextSeq(), List.of())), users);
+    }
+
+    private LearnerState state(PendingClicks clicks) {
+        return new LearnerState(
+                config,
+                version,
+                eventClock,
+                nanBatchesSkipped,
+                eventsLearned,
+                lastSweepClock,
+                network,
+                clicks,
+                sampler,
+                metrics);
     }
 
     /**

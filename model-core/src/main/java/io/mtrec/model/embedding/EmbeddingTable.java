@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.IntPredicate;
 
 /**
  * A collision-free embedding table: every distinct string id gets its own row, created on first
@@ -404,42 +405,12 @@ public final class EmbeddingTable {
      */
     public int[] evictOlderThan(long cutoff, long now) {
         sightings.values().removeIf(s -> s.lastSeen < cutoff);
-        int size = ids.size();
-        int[] newRowOf = null;
-        int next = 0;
-        for (int row = 0; row < size; row++) {
+        for (int row = 0; row < ids.size(); row++) {
             if (lastSeen[row] == Long.MIN_VALUE) {
                 lastSeen[row] = now;
             }
-            boolean evict = row != coldRow && lastSeen[row] < cutoff;
-            if (evict && newRowOf == null) {
-                newRowOf = new int[size];
-                for (int r = 0; r < row; r++) {
-                    newRowOf[r] = r;
-                }
-            }
-            if (newRowOf == null) {
-                next++;
-                continue;
-            }
-            if (evict) {
-                newRowOf[row] = -1;
-                rowsById.remove(ids.get(row));
-            } else {
-                newRowOf[row] = next;
-                moveRow(row, next);
-                next++;
-            }
         }
-        if (newRowOf == null) {
-            return null;
-        }
-        ids.subList(next, size).clear();
-        layoutVersion++;
-        for (RowRemapListener listener : listeners) {
-            listener.rowsRemapped(newRowOf, next);
-        }
-        return newRowOf;
+        return removeRowsWhere(row -> row != coldRow && lastSeen[row] < cutoff);
     }
 
     /**
@@ -478,13 +449,20 @@ public final class EmbeddingTable {
      *     move)
      */
     public int[] removeIdRows(Set<String> removed) {
+        return removeRowsWhere(row -> ids.get(row) != null && removed.contains(ids.get(row)));
+    }
+
+    /**
+     * Removes the rows {@code remove} picks; the others move down in their order and listeners get
+     * the mapping. Returns it, or null if no row was removed.
+     */
+    private int[] removeRowsWhere(IntPredicate remove) {
         int size = ids.size();
         int[] newRowOf = null;
         int next = 0;
         for (int row = 0; row < size; row++) {
-            String id = ids.get(row);
-            boolean remove = id != null && removed.contains(id);
-            if (remove && newRowOf == null) {
+            boolean removed = remove.test(row);
+            if (removed && newRowOf == null) {
                 newRowOf = new int[size];
                 for (int r = 0; r < row; r++) {
                     newRowOf[r] = r;
@@ -492,9 +470,9 @@ public final class EmbeddingTable {
             }
             if (newRowOf == null) {
                 next++;
-            } else if (remove) {
+            } else if (removed) {
                 newRowOf[row] = -1;
-                rowsById.remove(id);
+                rowsById.remove(ids.get(row));
             } else {
                 newRowOf[row] = next;
                 moveRow(row, next);

@@ -125,8 +125,8 @@ public final class JobConfig {
                     10_000_000,
                     "Users whose row, optimizer slots and held clicks a trainer keeps in memory"
                             + " between batches; what changed is written back to keyed state at"
-                            + " every checkpoint and snapshot, a checkpoint forgets those idle"
-                            + " since the one before, and all are written back and forgotten when"
+                            + " every checkpoint, which forgets those idle since the one before,"
+                            + " and all are written back and forgotten when"
                             + " more are held. 0 writes every batch's users back after the batch."
                             + " Ignored (0) when model.embedding.ttl.ms is set.");
     public static final Setting<Long> SNAPSHOT_INTERVAL_MS =

@@ -518,6 +518,37 @@ class TrainerKeyedStateTest {
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"hashmap", "rocksdb"})
+    void aSnapshotPublishedWhileUsersAreResidentHoldsTheirRowsAsLearned(String backend)
+            throws Exception {
+        byte[] writtenBackEveryBatch = snapshotHalfway(backend, 0);
+
+        assertThat(snapshotHalfway(backend, 100)).isEqualTo(writtenBackEveryBatch);
+    }
+
+    /** The snapshot published when the snapshot interval passes halfway through the stream. */
+    private static byte[] snapshotHalfway(String backend, int residentUsers) throws Exception {
+        try (var h = harness(backend, 0, residentUsers)) {
+            h.open();
+            List<Interaction> events = mixedStream();
+            for (Interaction e : events.subList(0, events.size() / 2)) {
+                send(h, e);
+            }
+            MiniBatchTrainerOperator trainer = trainer(h);
+            if (residentUsers > 0) {
+                assertThat(trainer.learner().userCount()).isGreaterThan(1);
+                assertThat(trainer.storedRow("ann")).as("nothing written back yet").isNull();
+            }
+            assertThat(h.getSideOutput(MiniBatchTrainerOperator.SNAPSHOTS)).isNull();
+
+            h.setProcessingTime(10_001); // the snapshot interval
+
+            assertThat(h.getSideOutput(MiniBatchTrainerOperator.SNAPSHOTS)).isNotEmpty();
+            return lastSnapshot(h);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"hashmap", "rocksdb"})
     void aRestoreFromACheckpointTakenWhileUsersWereResidentContinuesUnchanged(String backend)
             throws Exception {
         byte[] uninterrupted = learnMixedStream(backend, 100, 0);

@@ -30,7 +30,7 @@ public final class Main {
                          Pretty-print the score topic.
               bench-model [--summary FILE] [--quick] [--architecture shared-bottom,mmoe]
                          JMH: model-core training step, events/s/core.
-              bench      [--saturation-events N] [--rate N] [--duration 90s] [--warmup 30s] [--summary FILE]
+              bench      [--saturation-events N] [--rate N] [--duration 105s] [--warmup 45s] [--summary FILE]
                          The job end to end on a real broker: events/s at saturation, event-to-
                          score latency p50/p99 at a fixed rate, state bytes per user.
               settings   List every job setting with its default and what is allowed.

@@ -73,7 +73,7 @@ public final class BenchCommand {
         // The first 20 to 30 s of a fresh job still compile and size the heap (p99 over 150 ms
         // there). With a 30 s warm-up six of eight runs began with a 1 to 3 s bump (p99 up to
         // 376 ms; probably checkpoint and snapshot code, run once every 10 s, being compiled),
-        // with 45 s none of five had one that long. The default measures the same 60 s after it.
+        // with 45 s none of seven had one that long. The default measures the same 60 s after it.
         Duration duration = args.takeDuration("duration", Duration.ofSeconds(105));
         Duration warmup = args.takeDuration("warmup", Duration.ofSeconds(45));
         String summaryFile = args.take("summary", null);

@@ -583,19 +583,11 @@ public final class MultiTaskLearner {
     }
 
     /**
-     * The earliest event time of the clicks of {@code userId} waiting for a purchase, or {@link
-     * Long#MAX_VALUE} if none.
+     * The earliest event time of the clicks of {@code userId} waiting for a purchase, {@link
+     * Long#MAX_VALUE} if none: when the first of them can expire.
      */
-    public long earliestPendingClickTime(String userId) {
-        return pending.earliestEventTimeOf(userId);
-    }
-
-    /**
-     * {@link #exportPendingClicks} in no particular order: for a caller that stores them as a set,
-     * without sorting.
-     */
-    public List<PendingClick> exportPendingClicksInAnyOrder(String userId) {
-        return pending.entriesInAnyOrderOf(userId);
+    public long firstPendingClickTime(String userId) {
+        return pending.firstEventTime(userId);
     }
 
     /** The clicks of {@code userId} waiting for a purchase, as plain data, in arrival order. */

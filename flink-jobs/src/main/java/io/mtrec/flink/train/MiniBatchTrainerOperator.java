@@ -1272,13 +1272,8 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
             }
             entry.getValue().inUse = false;
         }
-        if (idle.size() == residents.size()) {
-            residents.clear();
-            learner.forgetUsers();
-        } else if (!idle.isEmpty()) {
-            residents.keySet().removeAll(idle);
-            learner.forgetUsers(idle);
-        }
+        residents.keySet().removeAll(idle);
+        learner.forgetUsers(idle);
     }
 
     private void writeBack(String user, Resident resident) throws Exception {
@@ -1326,7 +1321,7 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
             if (timer == null
                     || timer <= clickTimers.currentWatermark()
                     || !learner.holdsPendingClicks(user)) {
-                target = expiryOf(learner.earliestPendingClickTime(user));
+                target = expiryOf(learner.firstPendingClickTime(user));
             } else {
                 target = Math.min(timer, expiryOf(firstAdded));
             }
@@ -1467,8 +1462,11 @@ public final class MiniBatchTrainerOperator extends AbstractStreamOperator<Outbo
                             VoidNamespaceSerializer.INSTANCE,
                             rowDescriptor,
                             (String user, ValueState<byte[]> state) -> {
+                                if (residents.containsKey(user)) {
+                                    return; // below, from the learner
+                                }
                                 byte[] row = state.value();
-                                if (row != null && !residents.containsKey(user)) {
+                                if (row != null) {
                                     rows.add(UserStateCodec.decodeRow(user, row));
                                 }
                             });

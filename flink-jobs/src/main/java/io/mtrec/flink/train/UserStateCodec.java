@@ -126,7 +126,7 @@ final class UserStateCodec {
         out.putInt(1, clickRecords).putInt(5, letGoRecords);
         byte[] appended = out.array();
         if (2L * letGoRecords > clickRecords) {
-            return encodeLive(readClicks(null, appended));
+            return encodeClicks(readClicks(null, appended));
         }
         return appended;
     }
@@ -142,12 +142,6 @@ final class UserStateCodec {
         List<PendingClick> decoded = readClicks(userId, clicks);
         decoded.sort(Comparator.comparingLong(PendingClick::seq));
         return decoded;
-    }
-
-    private static byte[] encodeLive(List<PendingClick> live) {
-        byte[] header = new byte[CLICKS_HEADER_BYTES];
-        header[0] = CLICKS_FORMAT;
-        return append(header, live, List.of());
     }
 
     /** The clicks not let go, in no particular order ({@code userId} null: not checked). */

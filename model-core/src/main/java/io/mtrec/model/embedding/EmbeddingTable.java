@@ -292,7 +292,6 @@ public final class EmbeddingTable {
         return lastSeen.length;
     }
 
-    /** The row of {@code id}, or -1 if it has none. */
     /**
      * A number that changes whenever an id gets, loses or changes its row: rows looked up by id
      * stay valid while it stays the same.
@@ -301,6 +300,7 @@ public final class EmbeddingTable {
         return layoutVersion;
     }
 
+    /** The row of {@code id}, or -1 if it has none. */
     public int rowOf(String id) {
         Integer row = rowsById.get(id);
         return row == null ? -1 : row;

@@ -235,22 +235,17 @@ public final class PendingClicks {
 
     /** The held clicks of {@code userId}, in sequence order; empty if none. */
     public List<PendingClick> entriesOf(String userId) {
-        List<PendingClick> clicks = entriesInAnyOrderOf(userId);
-        clicks.sort(Comparator.comparingLong(PendingClick::seq));
-        return clicks;
-    }
-
-    /** The held clicks of {@code userId} in no particular order, without sorting them. */
-    public List<PendingClick> entriesInAnyOrderOf(String userId) {
         Set<Key> keys = keysByUser.get(userId);
+        if (keys == null) {
+            return List.of();
+        }
         List<PendingClick> clicks = new ArrayList<>();
-        if (keys != null) {
-            for (Key key : keys) {
-                for (Entry entry : byKey.get(key)) {
-                    clicks.add(entry.click);
-                }
+        for (Key key : keys) {
+            for (Entry entry : byKey.get(key)) {
+                clicks.add(entry.click);
             }
         }
+        clicks.sort(Comparator.comparingLong(PendingClick::seq));
         return clicks;
     }
 
@@ -259,11 +254,8 @@ public final class PendingClicks {
         return keysByUser.containsKey(userId);
     }
 
-    /**
-     * The earliest event time of the held clicks of {@code userId}, or {@link Long#MAX_VALUE} if
-     * none; no list is built.
-     */
-    public long earliestEventTimeOf(String userId) {
+    /** The earliest event time of the held clicks of {@code userId}; Long.MAX_VALUE if none. */
+    public long firstEventTime(String userId) {
         Set<Key> keys = keysByUser.get(userId);
         long earliest = Long.MAX_VALUE;
         if (keys != null) {

@@ -90,14 +90,14 @@ class PendingClicksTest {
         pending.add("u", "early", 12L);
         pending.add("u", "late", 20L);
 
-        assertThat(pending.earliestEventTimeOf("u")).isEqualTo(12L);
+        assertThat(pending.firstEventTime("u")).isEqualTo(12L);
         assertThat(pending.claim("u", "early")).isTrue();
-        assertThat(pending.earliestEventTimeOf("u")).isEqualTo(20L);
+        assertThat(pending.firstEventTime("u")).isEqualTo(20L);
         assertThat(pending.holds("u")).isTrue();
         pending.removeUser("u");
         assertThat(pending.holds("u")).isFalse();
-        assertThat(pending.earliestEventTimeOf("u")).isEqualTo(Long.MAX_VALUE);
-        assertThat(pending.earliestEventTimeOf("v")).isEqualTo(5L);
+        assertThat(pending.firstEventTime("u")).isEqualTo(Long.MAX_VALUE);
+        assertThat(pending.firstEventTime("v")).isEqualTo(5L);
     }
 
     @Test

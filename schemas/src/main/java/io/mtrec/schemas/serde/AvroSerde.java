@@ -4,6 +4,8 @@ import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Conversion;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.message.BadHeaderException;
 import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.BinaryMessageEncoder;
@@ -120,10 +122,65 @@ public final class AvroSerde<T extends SpecificRecord> {
      *     unknown schema fingerprint, or do not decode under their writer's schema
      */
     public T deserialize(byte[] bytes) throws RecordDecodingException {
+        return decode(decoder, bytes, type.getSimpleName());
+    }
+
+    /**
+     * A reader of only {@code fields} of this type's records, as generic records with those fields
+     * in that order (logical types as their plain values): Avro resolves each writer's schema, the
+     * current one and the older ones this serde reads, against a schema of those fields, and skips
+     * the others without building them. For a reader that needs little of a large record.
+     *
+     * @throws IllegalArgumentException if the type has no field of one of the names
+     */
+    public Projection project(String... fields) {
+        List<Schema.Field> kept = new ArrayList<>();
+        for (String name : fields) {
+            Schema.Field field = schema.getField(name);
+            if (field == null) {
+                throw new IllegalArgumentException(
+                        type.getSimpleName() + " has no field '" + name + "'");
+            }
+            kept.add(new Schema.Field(field, field.schema()));
+        }
+        Schema projected =
+                Schema.createRecord(
+                        schema.getName(), schema.getDoc(), schema.getNamespace(), false, kept);
+        BinaryMessageDecoder<GenericRecord> reader =
+                new BinaryMessageDecoder<>(GenericData.get(), projected);
+        reader.addSchema(schema);
+        for (Schema writer : writerSchemas) {
+            reader.addSchema(writer);
+        }
+        return new Projection(reader, type.getSimpleName());
+    }
+
+    /** Some fields of a record type, read by {@link #project}; immutable and thread-safe. */
+    public static final class Projection {
+        private final BinaryMessageDecoder<GenericRecord> decoder;
+        private final String typeName;
+
+        private Projection(BinaryMessageDecoder<GenericRecord> decoder, String typeName) {
+            this.decoder = decoder;
+            this.typeName = typeName;
+        }
+
+        /**
+         * Decodes the projected fields of one single-object-encoded record.
+         *
+         * @throws RecordDecodingException as {@link AvroSerde#deserialize}
+         */
+        public GenericRecord deserialize(byte[] bytes) throws RecordDecodingException {
+            return decode(decoder, bytes, typeName);
+        }
+    }
+
+    private static <R> R decode(BinaryMessageDecoder<R> decoder, byte[] bytes, String typeName)
+            throws RecordDecodingException {
         if (bytes == null || bytes.length == 0) {
             throw new RecordDecodingException(
                     RecordDecodingException.Reason.NOT_SINGLE_OBJECT,
-                    "empty payload, expected an Avro single-object " + type.getSimpleName(),
+                    "empty payload, expected an Avro single-object " + typeName,
                     null);
         }
         try {
@@ -132,7 +189,7 @@ public final class AvroSerde<T extends SpecificRecord> {
             throw new RecordDecodingException(
                     RecordDecodingException.Reason.UNKNOWN_SCHEMA,
                     "unknown schema fingerprint, not a known version of "
-                            + type.getSimpleName()
+                            + typeName
                             + ": "
                             + e.getMessage(),
                     e);
@@ -144,7 +201,7 @@ public final class AvroSerde<T extends SpecificRecord> {
         } catch (IOException | AvroRuntimeException | IndexOutOfBoundsException e) {
             throw new RecordDecodingException(
                     RecordDecodingException.Reason.CORRUPT_BODY,
-                    "corrupt " + type.getSimpleName() + " body: " + e,
+                    "corrupt " + typeName + " body: " + e,
                     e);
         }
     }

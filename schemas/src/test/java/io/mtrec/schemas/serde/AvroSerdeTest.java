@@ -225,6 +225,54 @@ class AvroSerdeTest {
     }
 
     @Test
+    void aProjectionReadsTheNamedFieldsInTheirOrderAndSkipsTheRest() throws Exception {
+        ScoredItem item = new ScoredItem();
+        item.setItemId("lamp");
+        item.setScore(1.5f);
+        UserScores scores = new UserScores();
+        scores.setUserId("ann");
+        scores.setModelVersion(7L);
+        scores.setProducedAt(T0.plusMillis(5));
+        scores.setLastEventTime(T0);
+        scores.setItems(List.of(item, item));
+        AvroSerde<UserScores> serde = AvroSerde.of(UserScores.class);
+
+        GenericRecord stamps =
+                serde.project("lastEventTime", "userId").deserialize(serde.serialize(scores));
+
+        assertThat(stamps.getSchema().getFields()).hasSize(2);
+        assertThat(stamps.get(0)).isEqualTo(T0.toEpochMilli());
+        assertThat(stamps.get(1).toString()).isEqualTo("ann");
+    }
+
+    @Test
+    void aProjectionReadsOlderWritersAndRejectsBytesAsDeserializeDoes() throws Exception {
+        AvroSerde<ClickEvent> serde = AvroSerde.of(ClickEvent.class);
+        Schema v1 = serde.writerSchemas().get(0);
+        GenericRecord old = new GenericData.Record(v1);
+        old.put("eventId", "e9");
+        old.put("userId", "u9");
+        old.put("itemId", "i9");
+        old.put("eventTime", T0.toEpochMilli());
+        old.put("clicked", true);
+        AvroSerde.Projection users = serde.project("userId");
+
+        assertThat(users.deserialize(encodeGeneric(v1, old)).get(0).toString()).isEqualTo("u9");
+        byte[] rating =
+                AvroSerde.of(RatingEvent.class).serialize(new RatingEvent("e", "u", "i", T0, 3f));
+        assertThatThrownBy(() -> users.deserialize(rating))
+                .isInstanceOfSatisfying(
+                        RecordDecodingException.class,
+                        e ->
+                                assertThat(e.reason())
+                                        .isEqualTo(RecordDecodingException.Reason.UNKNOWN_SCHEMA))
+                .hasMessageContaining("not a known version of ClickEvent");
+        assertThatThrownBy(() -> serde.project("nope"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("ClickEvent has no field 'nope'");
+    }
+
+    @Test
     void olderWriterAddedExplicitlyIsResolvedWithDefaults() throws Exception {
         Schema oldPurchase =
                 new Schema.Parser()

@@ -41,6 +41,17 @@ class AvroSerdeTest {
                 .build();
     }
 
+    /** A click as the first ClickEvent schema wrote it. */
+    private static GenericRecord clickOfSchemaV1(Schema v1) {
+        GenericRecord old = new GenericData.Record(v1);
+        old.put("eventId", "e9");
+        old.put("userId", "u9");
+        old.put("itemId", "i9");
+        old.put("eventTime", T0.toEpochMilli());
+        old.put("clicked", true);
+        return old;
+    }
+
     private static <T extends SpecificRecord> T roundTrip(Class<T> type, T record)
             throws RecordDecodingException {
         AvroSerde<T> serde = AvroSerde.of(type);
@@ -208,12 +219,7 @@ class AvroSerdeTest {
         AvroSerde<ClickEvent> serde = AvroSerde.of(ClickEvent.class);
         assertThat(serde.writerSchemas()).hasSize(1);
         Schema v1 = serde.writerSchemas().get(0);
-        GenericRecord old = new GenericData.Record(v1);
-        old.put("eventId", "e9");
-        old.put("userId", "u9");
-        old.put("itemId", "i9");
-        old.put("eventTime", T0.toEpochMilli());
-        old.put("clicked", true);
+        GenericRecord old = clickOfSchemaV1(v1);
 
         ClickEvent decoded = serde.deserialize(encodeGeneric(v1, old));
 
@@ -249,12 +255,7 @@ class AvroSerdeTest {
     void aProjectionReadsOlderWritersAndRejectsBytesAsDeserializeDoes() throws Exception {
         AvroSerde<ClickEvent> serde = AvroSerde.of(ClickEvent.class);
         Schema v1 = serde.writerSchemas().get(0);
-        GenericRecord old = new GenericData.Record(v1);
-        old.put("eventId", "e9");
-        old.put("userId", "u9");
-        old.put("itemId", "i9");
-        old.put("eventTime", T0.toEpochMilli());
-        old.put("clicked", true);
+        GenericRecord old = clickOfSchemaV1(v1);
         AvroSerde.Projection users = serde.project("userId");
 
         assertThat(users.deserialize(encodeGeneric(v1, old)).get(0).toString()).isEqualTo("u9");
